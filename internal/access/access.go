@@ -1,0 +1,202 @@
+// Package access says who may do what. Every action has one rule here, and
+// every route and service asks Check; nothing else decides permissions.
+package access
+
+import (
+	"context"
+	"slices"
+
+	"concord/internal/errs"
+)
+
+// Role is a duty a user holds.
+type Role string
+
+const (
+	Coordinator Role = "coordinator" // alliance-wide plan and supervision work
+	UnitLeader  Role = "unit_leader" // leads their own unit's work
+	Reporter    Role = "reporter"    // reports their own unit's work
+	Inspector   Role = "inspector"   // inspections and findings
+	Viewer      Role = "viewer"      // reads
+	SysAdmin    Role = "sys_admin"   // configuration and units (系统管理员)
+	SecAdmin    Role = "sec_admin"   // users, roles and tokens (安全管理员)
+	AuditAdmin  Role = "audit_admin" // reads the audit trail (审计管理员)
+)
+
+// Roles lists every role in display order.
+var Roles = []Role{Coordinator, UnitLeader, Reporter, Inspector, Viewer, SysAdmin, SecAdmin, AuditAdmin}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// Admin reports whether r is one of the three separate administrator duties.
+func (r Role) Admin() bool { return r == SysAdmin || r == SecAdmin || r == AuditAdmin }
+
+// Action names one thing a user may try to do.
+type Action string
+
+const (
+	ViewDirectory Action = "directory.view" // alliance, units, areas
+	EditAlliance  Action = "alliance.edit"
+	CreateUnit    Action = "unit.create"
+	EditUnit      Action = "unit.edit"
+	CreateArea    Action = "area.create"
+	EditArea      Action = "area.edit"
+	ListUsers     Action = "user.list"
+	ViewUser      Action = "user.view"
+	CreateUser    Action = "user.create"
+	EditUser      Action = "user.edit"
+	SetRoles      Action = "user.roles"
+	ResetPassword Action = "user.password"
+	ManageTokens  Action = "token.manage" // other users' tokens
+	SearchAudit   Action = "audit.search"
+	ExportAudit   Action = "audit.export"
+	ViewHistory   Action = "history.view"
+	ViewDashboard Action = "dashboard.view"
+	Self          Action = "self" // one's own profile, password, tokens
+	Public        Action = "public"
+)
+
+// Reach is how far a role's permission extends.
+type Reach int
+
+const (
+	None    Reach = iota
+	OwnUnit       // only objects of the user's own unit
+	Any           // every unit
+)
+
+var business = []Role{Coordinator, UnitLeader, Reporter, Inspector, Viewer}
+
+func all(roles []Role, r Reach) map[Role]Reach {
+	m := map[Role]Reach{}
+	for _, role := range roles {
+		m[role] = r
+	}
+	return m
+}
+
+// Policy is the whole permission table: action → role → reach.
+var Policy = map[Action]map[Role]Reach{
+	ViewDirectory: all(Roles, Any),
+	EditAlliance:  {SysAdmin: Any},
+	CreateUnit:    {SysAdmin: Any},
+	EditUnit:      {SysAdmin: Any},
+	CreateArea:    {SysAdmin: Any},
+	EditArea:      {SysAdmin: Any},
+	ListUsers:     {SecAdmin: Any, UnitLeader: OwnUnit},
+	ViewUser:      {SecAdmin: Any, UnitLeader: OwnUnit},
+	CreateUser:    {SecAdmin: Any},
+	EditUser:      {SecAdmin: Any},
+	SetRoles:      {SecAdmin: Any},
+	ResetPassword: {SecAdmin: Any},
+	ManageTokens:  {SecAdmin: Any},
+	SearchAudit:   {AuditAdmin: Any},
+	ExportAudit:   {AuditAdmin: Any},
+	ViewHistory:   {AuditAdmin: Any, Coordinator: Any, UnitLeader: OwnUnit},
+	ViewDashboard: all(business, Any),
+	Self:          all(Roles, Any),
+}
+
+// Actor is who is acting, and from where.
+type Actor struct {
+	UserID     int64
+	Login      string
+	UnitID     int64
+	Roles      []Role
+	RequestID  string
+	ClientAddr string
+}
+
+// Has reports whether the actor holds role.
+func (a *Actor) Has(role Role) bool { return a != nil && slices.Contains(a.Roles, role) }
+
+// Reach is the widest reach the actor's roles give for action.
+func (a *Actor) Reach(action Action) Reach {
+	if action == Public {
+		return Any
+	}
+	if a == nil || a.UserID == 0 {
+		return None
+	}
+	best := None
+	for _, r := range a.Roles {
+		if reach := Policy[action][r]; reach > best {
+			best = reach
+		}
+	}
+	return best
+}
+
+// Can reports whether the actor may do action on an object of unit (0 when
+// the object belongs to no unit, which only an Any reach covers).
+func (a *Actor) Can(action Action, unit int64) bool {
+	switch a.Reach(action) {
+	case Any:
+		return true
+	case OwnUnit:
+		return unit != 0 && unit == a.UnitID
+	}
+	return false
+}
+
+// Check is Can as an error: forbidden, or unauthorized when nobody is signed in.
+func (a *Actor) Check(action Action, unit int64) error {
+	if a.Can(action, unit) {
+		return nil
+	}
+	if a == nil || a.UserID == 0 {
+		return errs.New(errs.Unauthorized, "error.unauthorized")
+	}
+	return errs.New(errs.Forbidden, "error.forbidden")
+}
+
+// CheckGrant enforces the separation of the three administrators (三员分立)
+// when granter sets target's roles to roles:
+//   - only the security administrator assigns roles, and never their own;
+//   - the security-administrator role can be granted only by one who holds it;
+//   - an administrator role is held alone: no one holds two duties, nor an
+//     administrator duty together with business roles.
+func CheckGrant(granter *Actor, targetUser int64, roles []Role) error {
+	if !granter.Has(SecAdmin) {
+		return errs.New(errs.Forbidden, "error.grant.not_security_admin")
+	}
+	if granter.UserID == targetUser {
+		return errs.New(errs.Forbidden, "error.grant.self")
+	}
+	var v errs.Validation
+	admins := 0
+	for _, r := range roles {
+		if !r.Valid() {
+			v.Add("roles", "error.role.unknown", string(r))
+			continue
+		}
+		if r.Admin() {
+			admins++
+		}
+		if !granter.Has(r) && !grantable(r) {
+			return errs.New(errs.Forbidden, "error.grant.not_held", string(r))
+		}
+	}
+	if admins > 0 && len(roles) > 1 {
+		v.Add("roles", "error.role.admin_alone")
+	}
+	return v.Err()
+}
+
+// grantable are the roles a security administrator may hand out without
+// holding them: the business roles and the other two administrator duties.
+func grantable(r Role) bool { return r != SecAdmin }
+
+type ctxKey struct{}
+
+// WithActor stores the actor in ctx.
+func WithActor(ctx context.Context, a *Actor) context.Context {
+	return context.WithValue(ctx, ctxKey{}, a)
+}
+
+// FromContext returns the actor in ctx, or nil.
+func FromContext(ctx context.Context) *Actor {
+	a, _ := ctx.Value(ctxKey{}).(*Actor)
+	return a
+}

@@ -1,0 +1,196 @@
+// Package db opens Concord's store (embedded SQLite or PostgreSQL), runs its
+// migrations and hands out transactions. It knows nothing about the domain.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver
+	_ "modernc.org/sqlite"             // pure-Go SQLite driver
+)
+
+// Engine names the database engine behind a DB.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// MinSQLite is the oldest SQLite Concord runs on: older releases carry a WAL
+// bug that can corrupt the file under concurrent write and checkpoint.
+const MinSQLite = "3.51.3"
+
+// DB is a store. SQLite gets one writer connection (writes never contend for
+// the lock) and a read pool; PostgreSQL uses one pool for both.
+type DB struct {
+	Engine Engine
+	W      *sql.DB // writes and read-your-write transactions
+	R      *sql.DB // reads
+	dsn    string
+}
+
+// Open opens the store named by url: "postgres://…" or "postgresql://…" for
+// PostgreSQL, "sqlite:PATH" or a plain file path for SQLite.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	if rawURL == "" {
+		return nil, errors.New("no database given")
+	}
+	if strings.HasPrefix(rawURL, "postgres://") || strings.HasPrefix(rawURL, "postgresql://") {
+		return openPostgres(ctx, rawURL)
+	}
+	return openSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite:"))
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	pool.SetMaxOpenConns(20)
+	pool.SetMaxIdleConns(10)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	return &DB{Engine: Postgres, W: pool, R: pool, dsn: dsn}, nil
+}
+
+func sqliteDSN(path string, write bool) string {
+	// busy_timeout must come before journal_mode so that switching to WAL
+	// waits for a lock instead of failing.
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if write {
+		q.Add("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	w, err := sql.Open("sqlite", sqliteDSN(path, true))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	var version string
+	if err := w.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&version); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	if CompareVersions(version, MinSQLite) < 0 {
+		w.Close()
+		return nil, fmt.Errorf("SQLite %s is older than %s, which Concord requires", version, MinSQLite)
+	}
+	r, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &DB{Engine: SQLite, W: w, R: r, dsn: path}, nil
+}
+
+// CompareVersions compares dotted numeric versions: -1, 0 or 1.
+func CompareVersions(a, b string) int {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) || i < len(bs); i++ {
+		var x, y int
+		if i < len(as) {
+			fmt.Sscanf(as[i], "%d", &x)
+		}
+		if i < len(bs) {
+			fmt.Sscanf(bs[i], "%d", &y)
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	err := d.W.Close()
+	if d.R != d.W {
+		if e := d.R.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Path is the SQLite file path; empty for PostgreSQL.
+func (d *DB) Path() string {
+	if d.Engine == SQLite {
+		return d.dsn
+	}
+	return ""
+}
+
+// Ping checks both pools answer.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.W.PingContext(ctx); err != nil {
+		return err
+	}
+	return d.R.PingContext(ctx)
+}
+
+// Querier is what both *sql.DB and *sql.Tx offer for queries.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx runs fn in a write transaction, committing if fn returns nil and rolling
+// back otherwise, so that a failed change leaves nothing half-written.
+func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := d.W.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+			return
+		}
+		err = tx.Commit()
+	}()
+	return fn(tx)
+}
+
+// Backup writes an online, consistent copy of a SQLite store to path.
+func (d *DB) Backup(ctx context.Context, path string) error {
+	if d.Engine != SQLite {
+		return errors.New("online backup is for SQLite; for PostgreSQL use pg_dump")
+	}
+	_, err := d.W.ExecContext(ctx, "VACUUM INTO $1", path)
+	return err
+}
+
+// Now is the store's clock, truncated so both engines keep the same value.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
