@@ -11,7 +11,8 @@ import (
 type Kind string
 
 const (
-	Invalid      Kind = "invalid"      // 400/422: the input breaks a rule
+	Malformed    Kind = "malformed"    // 400: the request cannot be read
+	Invalid      Kind = "invalid"      // 422: the input breaks a rule
 	NotFound     Kind = "not_found"    // 404
 	Conflict     Kind = "conflict"     // 409: stale version or duplicate
 	Forbidden    Kind = "forbidden"    // 403

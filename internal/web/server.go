@@ -1,11 +1,14 @@
 // Package web translates HTTP into calls on Concord's services and back: the
 // JSON API under /api/v1, the server-rendered UI, and the operational
-// endpoints. It holds no rules of its own beyond HTTP.
+// endpoints. It holds no rules of its own beyond HTTP: permissions come from
+// access.Policy, checked once per route before the handler runs.
 package web
 
 import (
 	"log/slog"
 	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"concord/internal/accounts"
 	"concord/internal/alliance"
@@ -28,14 +31,40 @@ type Deps struct {
 // Server is the HTTP face of Concord.
 type Server struct {
 	Deps
-	mux *http.ServeMux
+	mux     *http.ServeMux
+	routes  []Route
+	pages   *pages
+	metrics *metrics
+	handler http.Handler
 }
 
 // New builds the server, parsing and checking every template up front.
 func New(d Deps) (*Server, error) {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
 	s := &Server{Deps: d, mux: http.NewServeMux()}
+	var err error
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	s.metrics = newMetrics(prometheus.NewRegistry())
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
+	}
+	s.mux.Handle("GET /static/", staticHandler())
+	s.mux.Handle("GET /metrics", s.metrics.handler())
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.HandleFunc("/", s.notFound)
+	s.handler = s.base(s.mux)
 	return s, nil
 }
 
 // Handler is the root handler with all middleware applied.
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes lists the application routes (for the permission matrix and the
+// OpenAPI check).
+func (s *Server) Routes() []Route { return s.routes }
