@@ -59,19 +59,19 @@ func (s *Service) Login(ctx context.Context, login, password string) (Session, e
 		strings.TrimSpace(login)).Scan(&id, &hash, &disabled, &failed, &locked)
 	if err == sql.ErrNoRows {
 		CheckPassword(dummyHash, password)
-		return Session{}, s.loginFailed(ctx, 0, login, "unknown login")
+		return Session{}, s.loginFailed(ctx, 0, false, login, "unknown login")
 	}
 	if err != nil {
 		return Session{}, err
 	}
 	if locked != nil && now.Before(*locked) {
-		return Session{}, s.loginFailed(ctx, 0, login, "locked")
+		return Session{}, s.loginFailed(ctx, id, false, login, "locked")
 	}
 	if !CheckPassword(hash, password) {
-		return Session{}, s.loginFailed(ctx, id, login, "wrong password")
+		return Session{}, s.loginFailed(ctx, id, true, login, "wrong password")
 	}
 	if disabled {
-		return Session{}, s.loginFailed(ctx, 0, login, "disabled")
+		return Session{}, s.loginFailed(ctx, id, false, login, "disabled")
 	}
 	sess := Session{Token: randomToken(), CSRF: randomToken()}
 	a := access.FromContext(ctx)
@@ -96,12 +96,13 @@ func (s *Service) Login(ctx context.Context, login, password string) (Session, e
 	return sess, err
 }
 
-// loginFailed counts a failure against id (when the password was wrong),
-// locks the account at the threshold and records the attempt. It always
-// answers with the same error, whatever the reason.
-func (s *Service) loginFailed(ctx context.Context, id int64, login, why string) error {
+// loginFailed records a failed attempt on user id (0 for an unknown login);
+// when count is set (the password was wrong) it counts the failure and locks
+// the account at the threshold. It always answers with the same error,
+// whatever the reason.
+func (s *Service) loginFailed(ctx context.Context, id int64, count bool, login, why string) error {
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if id != 0 {
+		if count {
 			var failed int
 			if err := tx.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`, id).Scan(&failed); err != nil {
 				return err
@@ -253,7 +254,7 @@ func (s *Service) CreateToken(ctx context.Context, name string) (Token, error) {
 // administrator.
 func (s *Service) Tokens(ctx context.Context, userID int64) ([]Token, error) {
 	a := access.FromContext(ctx)
-	if a.UserID != userID {
+	if a == nil || a.UserID != userID {
 		if err := a.Check(access.ManageTokens, 0); err != nil {
 			return nil, err
 		}
@@ -285,7 +286,7 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 		if err != nil {
 			return errs.NotFoundIf(err, "token")
 		}
-		if owner != a.UserID {
+		if a == nil || owner != a.UserID {
 			if err := a.Check(access.ManageTokens, 0); err != nil {
 				return err
 			}

@@ -123,7 +123,7 @@ func (s *Service) User(ctx context.Context, id int64) (User, error) {
 		return u, err
 	}
 	a := access.FromContext(ctx)
-	if a.UserID != id {
+	if a == nil || a.UserID != id {
 		if err := a.Check(access.ViewUser, u.UnitID); err != nil {
 			return User{}, err
 		}
@@ -319,10 +319,25 @@ func (s *Service) update(ctx context.Context, id int64, version int, action stri
 		if before.Version != version {
 			return errs.StaleVersion(before)
 		}
-		if err := change(tx, before); err != nil {
+		// Claim the version first: the conditional UPDATE takes the row lock,
+		// so a concurrent writer that read the same version matches nothing
+		// here (PostgreSQL re-checks the condition after waiting) instead of
+		// overwriting the change that won.
+		res, err := tx.ExecContext(ctx, `UPDATE users SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3`, s.now(), id, version)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET version = version + 1, updated_at = $1 WHERE id = $2`, s.now(), id); err != nil {
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err != nil {
+				return err
+			}
+			current, err := getUser(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			return errs.StaleVersion(current)
+		}
+		if err := change(tx, before); err != nil {
 			return err
 		}
 		if after, err = getUser(ctx, tx, id); err != nil {

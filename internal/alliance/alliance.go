@@ -113,8 +113,12 @@ func (s *Service) Rename(ctx context.Context, name Names, version int) (Alliance
 			return errs.StaleVersion(before)
 		}
 		after = Alliance{Name: name, Version: version + 1, UpdatedAt: db.Now()}
-		if _, err := tx.ExecContext(ctx, `UPDATE alliance SET name_zh_hans=$1, name_zh_hant=$2, name_en=$3, version=$4, updated_at=$5 WHERE id = 1`,
-			name.ZhHans, name.ZhHant, name.En, after.Version, after.UpdatedAt); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE alliance SET name_zh_hans=$1, name_zh_hant=$2, name_en=$3, version=$4, updated_at=$5 WHERE id = 1 AND version = $6`,
+			name.ZhHans, name.ZhHant, name.En, after.Version, after.UpdatedAt, version)
+		if err != nil {
+			return err
+		}
+		if err := staleIfNone(res, func() (any, error) { return getAlliance(ctx, tx) }); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Change{Action: "alliance.update", ObjectType: "alliance", ObjectID: 1, Before: before, After: after})
@@ -130,4 +134,21 @@ func checkCode(v *errs.Validation, code string) {
 	} else if !codePattern.MatchString(code) {
 		v.Add("code", "error.code_format")
 	}
+}
+
+// staleIfNone turns an UPDATE … WHERE version = $n that changed no row into
+// a stale-version conflict carrying the object as it is now. The version
+// read at the start of a transaction is not enough on PostgreSQL: a writer
+// that read the same version waits for the row lock and must then find its
+// UPDATE matching nothing, or it would overwrite the other's change.
+func staleIfNone(res sql.Result, current func() (any, error)) error {
+	n, err := res.RowsAffected()
+	if err != nil || n > 0 {
+		return err
+	}
+	cur, err := current()
+	if err != nil {
+		return err
+	}
+	return errs.StaleVersion(cur)
 }

@@ -91,6 +91,11 @@ func (s *Service) CreateArea(ctx context.Context, in AreaInput) (Area, error) {
 	if err := access.FromContext(ctx).Check(access.CreateArea, 0); err != nil {
 		return Area{}, err
 	}
+	return s.insertArea(ctx, in)
+}
+
+// insertArea validates and adds an area, recording it on the audit trail.
+func (s *Service) insertArea(ctx context.Context, in AreaInput) (Area, error) {
 	if err := in.validate(); err != nil {
 		return Area{}, err
 	}
@@ -134,11 +139,14 @@ func (s *Service) UpdateArea(ctx context.Context, id int64, in AreaInput, versio
 		if in.Active != nil {
 			active = *in.Active
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE areas SET code=$1, name_zh_hans=$2, name_zh_hant=$3, name_en=$4, position=$5, active=$6,
-			version=version+1, updated_at=$7 WHERE id=$8`,
-			in.Code, in.Name.ZhHans, in.Name.ZhHant, in.Name.En, in.Position, active, db.Now(), id)
+		res, err := tx.ExecContext(ctx, `UPDATE areas SET code=$1, name_zh_hans=$2, name_zh_hant=$3, name_en=$4, position=$5, active=$6,
+			version=version+1, updated_at=$7 WHERE id=$8 AND version=$9`,
+			in.Code, in.Name.ZhHans, in.Name.ZhHant, in.Name.En, in.Position, active, db.Now(), id, version)
 		if err != nil {
 			return errs.Unique(err, "code")
+		}
+		if err := staleIfNone(res, func() (any, error) { return getArea(ctx, tx, id) }); err != nil {
+			return err
 		}
 		if after, err = getArea(ctx, tx, id); err != nil {
 			return err

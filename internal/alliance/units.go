@@ -143,6 +143,11 @@ func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (Unit, error) {
 	if err := access.FromContext(ctx).Check(access.CreateUnit, 0); err != nil {
 		return Unit{}, err
 	}
+	return s.insertUnit(ctx, in)
+}
+
+// insertUnit validates and adds a unit, recording it on the audit trail.
+func (s *Service) insertUnit(ctx context.Context, in UnitInput) (Unit, error) {
 	var u Unit
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if err := in.validate(ctx, tx, 0); err != nil {
@@ -188,11 +193,14 @@ func (s *Service) UpdateUnit(ctx context.Context, id int64, in UnitInput, versio
 		if in.Active != nil {
 			active = *in.Active
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE units SET code=$1, name_zh_hans=$2, name_zh_hant=$3, name_en=$4, kind=$5, parent_id=$6, active=$7,
+		res, err := tx.ExecContext(ctx, `UPDATE units SET code=$1, name_zh_hans=$2, name_zh_hant=$3, name_en=$4, kind=$5, parent_id=$6, active=$7,
 			version=version+1, updated_at=$8 WHERE id=$9 AND version=$10`,
 			in.Code, in.Name.ZhHans, in.Name.ZhHant, in.Name.En, in.Kind, in.ParentID, active, db.Now(), id, version)
 		if err != nil {
 			return errs.Unique(err, "code")
+		}
+		if err := staleIfNone(res, func() (any, error) { return getUnit(ctx, tx, id) }); err != nil {
+			return err
 		}
 		if after, err = getUnit(ctx, tx, id); err != nil {
 			return err

@@ -48,11 +48,15 @@ func marshal(v any) string {
 	if v == nil {
 		return ""
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	// Without HTML escaping, so that a search for "R&D" or "<" finds the
+	// value as it was entered rather than missing its \u0026 form.
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return fmt.Sprintf("%q", err.Error())
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // Record writes one entry through q (normally the change's transaction),

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -219,16 +220,32 @@ func (c Config) Print() string {
 // MaskURL hides the password in a URL, such as a PostgreSQL connection string.
 func MaskURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
+	if err != nil {
+		// Not a valid URL, but it may still hold a password: mask the likely
+		// places rather than print it.
+		s = maskUserinfo.ReplaceAllString(s, "${1}xxxxx@")
+		return maskParam.ReplaceAllString(s, "${1}xxxxx")
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	masked := false
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			masked = true
+		}
 	}
 	q := u.Query()
 	if q.Has("password") {
 		q.Set("password", "xxxxx")
 		u.RawQuery = q.Encode()
+		masked = true
+	}
+	if !masked {
+		return s
 	}
 	return u.String()
 }
+
+var (
+	maskUserinfo = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*://[^:/@?#]*:).*@`)
+	maskParam    = regexp.MustCompile(`(?i)([?&]password=)[^&]*`)
+)

@@ -1,0 +1,196 @@
+// Package app wires Concord together: it opens the store named by the
+// configuration, builds the services on it and serves them over HTTP. The CLI
+// and the tests start Concord through it, so there is one way to do so.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"concord/internal/accounts"
+	"concord/internal/alliance"
+	"concord/internal/audit"
+	"concord/internal/config"
+	"concord/internal/db"
+	"concord/internal/web"
+)
+
+// App is a running Concord: its configuration, store and services.
+type App struct {
+	Config   config.Config
+	DB       *db.DB
+	Accounts *accounts.Service
+	Alliance *alliance.Service
+	Audit    *audit.Store
+	Log      *slog.Logger
+}
+
+// Open opens the store named by cfg.DB and builds the services on it. With
+// cfg.Migrate it applies pending migrations first; otherwise it refuses a
+// store whose schema is behind with db.ErrSchemaBehind.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	d, err := db.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Migrate {
+		if err := d.Migrate(ctx); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+	} else if err := d.CheckSchema(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	log.Debug("store open", "engine", d.Engine, "db", config.MaskURL(cfg.DB))
+	return New(cfg, d, log), nil
+}
+
+// New builds the services on an open, migrated store.
+func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &App{
+		Config: cfg,
+		DB:     d,
+		Accounts: &accounts.Service{DB: d, Settings: accounts.Settings{
+			MaxFailedLogins: cfg.MaxFailedLogins,
+			LockoutFor:      cfg.LockoutFor,
+			SessionIdle:     cfg.SessionIdle,
+			SessionMax:      cfg.SessionMax,
+		}},
+		Alliance: &alliance.Service{DB: d},
+		Audit:    &audit.Store{DB: d},
+		Log:      log,
+	}
+}
+
+// Close closes the store.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Web builds the HTTP server on the app's services.
+func (a *App) Web(version string) (*web.Server, error) {
+	return web.New(web.Deps{
+		DB:           a.DB,
+		Accounts:     a.Accounts,
+		Alliance:     a.Alliance,
+		Audit:        a.Audit,
+		Log:          a.Log,
+		CookieSecure: a.Config.CookieSecure,
+		TrustProxy:   a.Config.TrustProxy,
+		Version:      version,
+	})
+}
+
+// Listen binds the configured address. Once it returns, clients can connect;
+// Serve then answers them.
+func (a *App) Listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
+	}
+	return ln, nil
+}
+
+// HTTP server limits: slow or idle clients cannot hold connections open for
+// ever; writes get room for large exports.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = time.Minute
+	writeTimeout      = 5 * time.Minute
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 1 << 20
+)
+
+// Serve binds the configured address and serves until ctx ends; see
+// ServeListener.
+func (a *App) Serve(ctx context.Context, version string) error {
+	ln, err := a.Listen()
+	if err != nil {
+		return err
+	}
+	return a.ServeListener(ctx, ln, version)
+}
+
+// ServeListener serves the web server on ln until ctx ends, then shuts down
+// gracefully: it stops accepting connections and waits up to
+// Config.ShutdownTimeout for requests in flight before closing the rest. It
+// closes ln, and returns nil after a clean shutdown.
+func (a *App) ServeListener(ctx context.Context, ln net.Listener, version string) error {
+	w, err := a.Web(version)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	hs := &http.Server{
+		Handler:           w.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	a.Log.Info("listening", "addr", ln.Addr().String(), "engine", a.DB.Engine, "version", version)
+
+	select {
+	case err := <-served:
+		return err // Serve only returns early on failure
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "timeout", a.Config.ShutdownTimeout)
+	timeout := a.Config.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = config.Default().ShutdownTimeout
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err = hs.Shutdown(sctx)
+	if err != nil {
+		hs.Close()
+		err = fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if e := <-served; !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	if err == nil {
+		a.Log.Info("stopped")
+	}
+	return err
+}
+
+// NewLogger makes the logger cfg asks for (LogFormat text or json, LogLevel
+// debug, info, warn or error), writing to stderr.
+func NewLogger(cfg config.Config) (*slog.Logger, error) {
+	return NewLoggerTo(os.Stderr, cfg.LogFormat, cfg.LogLevel)
+}
+
+// NewLoggerTo makes a logger of format and level writing to w.
+func NewLoggerTo(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log-level: want debug, info, warn or error, got %q", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(format) {
+	case "", "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("log-format: want text or json, got %q", format)
+}

@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"concord/internal/config"
+	"concord/internal/db"
+)
+
+func migrateCmd() *cobra.Command {
+	up := &cobra.Command{
+		Use:   "up",
+		Short: "Apply every pending migration",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, _, err := openDB(cmd)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			before, err := d.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := d.Migrate(cmd.Context()); err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
+			after, err := d.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			n := applied(after) - applied(before)
+			fmt.Fprintf(cmd.OutOrStdout(), "applied %d migration(s); the %s schema is at version %d\n", n, d.Engine, head(after))
+			return nil
+		},
+	}
+	status := &cobra.Command{
+		Use:   "status",
+		Short: "List the migrations and whether each is applied",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, _, err := openDB(cmd)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			st, err := d.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "VERSION\tSTATE\tMIGRATION")
+			for _, s := range st {
+				state := "pending"
+				if s.Applied {
+					state = "applied"
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\n", s.Version, state, s.Source)
+			}
+			tw.Flush()
+			if pending := len(st) - applied(st); pending > 0 {
+				fmt.Fprintf(out, "%d migration(s) pending: run \"concord migrate up\"\n", pending)
+			} else {
+				fmt.Fprintf(out, "the %s schema is up to date at version %d\n", d.Engine, head(st))
+			}
+			return nil
+		},
+	}
+	c := group("migrate", "Bring the database schema up to date, or show its state", up, status)
+	settings(c.PersistentFlags())
+	return c
+}
+
+func applied(st []db.MigrationStatus) int {
+	n := 0
+	for _, s := range st {
+		if s.Applied {
+			n++
+		}
+	}
+	return n
+}
+
+// head is the highest applied version, 0 for none.
+func head(st []db.MigrationStatus) int64 {
+	var v int64
+	for _, s := range st {
+		if s.Applied && s.Version > v {
+			v = s.Version
+		}
+	}
+	return v
+}
+
+func backupCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "backup FILE",
+		Short: "Write an online, consistent copy of a SQLite database to FILE",
+		Long: `Write an online, consistent copy of the SQLite database to FILE, which must
+not exist yet. Concord may keep serving meanwhile. To restore, stop Concord
+and put the copy in the database's place.
+
+For PostgreSQL use pg_dump (and pg_restore); this command only says so.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, cfg, err := openDB(cmd)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			file := args[0]
+			if d.Engine == db.Postgres {
+				return fmt.Errorf("backup writes SQLite copies only; for PostgreSQL use pg_dump, for example:\n"+
+					"  pg_dump --format=custom --file=%s '%s'\n"+
+					"and restore with pg_restore --clean --dbname=URL %s", file, config.MaskURL(cfg.DB), file)
+			}
+			if _, err := os.Stat(file); err == nil {
+				return fmt.Errorf("%s already exists: give a new file name", file)
+			} else if !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+			if err := d.Backup(cmd.Context(), file); err != nil {
+				return fmt.Errorf("backup to %s: %w", file, err)
+			}
+			fi, err := os.Stat(file)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "backed up %s to %s (%d bytes)\n", d.Path(), file, fi.Size())
+			return nil
+		},
+	}
+	settings(c.Flags())
+	return c
+}
