@@ -7,9 +7,12 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/crypto/argon2"
 
 	"concord/internal/access"
 	"concord/internal/audit"
@@ -44,7 +47,14 @@ type Session struct {
 
 // dummyHash is checked against when a login is unknown, so that the answer
 // takes as long as for a known login and does not reveal which logins exist.
-var dummyHash, _ = HashPassword("concord-dummy-password-0")
+// It is a well-formed argon2id hash with the current parameters, so checking
+// it costs what checking a real one costs, but it is written out rather than
+// computed: hashing at package initialisation cost every concord command
+// (serve, version, …) an argon2id run and its 19 MiB, which a server then
+// kept resident (see docs/performance.md).
+var dummyHash = fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	base64.RawStdEncoding.EncodeToString([]byte("concord-dummy-salt")),
+	base64.RawStdEncoding.EncodeToString(make([]byte, argonKeyLen)))
 
 // Login checks a password and opens a session. Failures count towards a
 // lockout; every outcome is on the audit trail.

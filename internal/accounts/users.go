@@ -103,8 +103,13 @@ func roles(ctx context.Context, q db.Querier, id int64) ([]access.Role, error) {
 		}
 		out = append(out, r)
 	}
-	slices.SortFunc(out, func(a, b access.Role) int { return slices.Index(access.Roles, a) - slices.Index(access.Roles, b) })
+	sortRoles(out)
 	return out, rows.Err()
+}
+
+// sortRoles puts roles in display order (access.Roles).
+func sortRoles(rs []access.Role) {
+	slices.SortFunc(rs, func(a, b access.Role) int { return slices.Index(access.Roles, a) - slices.Index(access.Roles, b) })
 }
 
 func getUser(ctx context.Context, q db.Querier, id int64) (User, error) {
@@ -162,9 +167,9 @@ func (s *Service) Users(ctx context.Context, f UserFilter, limit, offset int) ([
 		where += " AND unit_id = $" + itoa(len(args))
 	}
 	if f.Query != "" {
-		args = append(args, "%"+strings.ToLower(f.Query)+"%")
+		args = append(args, db.Contains(f.Query))
 		n := "$" + itoa(len(args))
-		where += " AND (lower(login) LIKE " + n + " OR lower(name) LIKE " + n + ")"
+		where += " AND (lower(login) LIKE " + n + ` ESCAPE '\' OR lower(name) LIKE ` + n + ` ESCAPE '\')`
 	}
 	var total int
 	if err := s.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM users`+where, args...).Scan(&total); err != nil {
@@ -218,6 +223,9 @@ func (s *Service) fillRoles(ctx context.Context, users []User) error {
 			return err
 		}
 		users[idx[id]].Roles = append(users[idx[id]].Roles, r)
+	}
+	for i := range users {
+		sortRoles(users[i].Roles)
 	}
 	return rows.Err()
 }

@@ -125,8 +125,7 @@ func (f Filter) where() (string, []any) {
 		add("at < ?", f.To.UTC())
 	}
 	if f.Text != "" {
-		pat := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Text) + "%"
-		add(`(before_json LIKE ? ESCAPE '\' OR after_json LIKE ? ESCAPE '\' OR detail LIKE ? ESCAPE '\')`, pat)
+		add(`(lower(before_json) LIKE ? ESCAPE '\' OR lower(after_json) LIKE ? ESCAPE '\' OR lower(detail) LIKE ? ESCAPE '\')`, db.Contains(f.Text))
 	}
 	if len(conds) == 0 {
 		return "", args

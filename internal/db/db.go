@@ -194,3 +194,10 @@ func (d *DB) Backup(ctx context.Context, path string) error {
 
 // Now is the store's clock, truncated so both engines keep the same value.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// Contains is a LIKE pattern matching text anywhere, with LIKE's wildcards
+// taken literally and in lower case; use it as `lower(col) LIKE $n ESCAPE '\'`
+// so both engines match the same rows regardless of case.
+func Contains(text string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(text)) + "%"
+}
