@@ -1,0 +1,514 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"concord/internal/db"
+	"concord/internal/i18n"
+)
+
+// The browser tests drive Debian's Chromium through the DevTools protocol.
+// Without a browser they skip, unless CONCORD_REQUIRE_BROWSER=1 (as in CI).
+
+const (
+	browserBudget = 60 * time.Second // the whole journey
+	stepTimeout   = 15 * time.Second // one action, so a hang fails the test
+)
+
+// chromiumPath finds the browser: CONCORD_CHROMIUM, /usr/bin/chromium or
+// chromium on PATH.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	var tried []string
+	if p := os.Getenv("CONCORD_CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		tried = append(tried, p)
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	tried = append(tried, "/usr/bin/chromium")
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	tried = append(tried, "chromium on PATH")
+	msg := "browser tests need Chromium (apt-get install -y chromium, or set CONCORD_CHROMIUM); not found: " + strings.Join(tried, ", ")
+	if os.Getenv("CONCORD_REQUIRE_BROWSER") == "1" {
+		t.Fatal("CONCORD_REQUIRE_BROWSER=1 but " + msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// browser is one headless Chromium tab pointed at a test server, collecting
+// console errors, uncaught exceptions and CSP violations as it goes.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+
+	mu       sync.Mutex
+	messages []string // everything the pages said, shown when the test fails
+	problems []string
+	expected []string // substrings of browser log errors that a step expects
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	exe := chromiumPath(t)
+	profile, err := os.MkdirTemp("", "concord-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+		// A browser set to Chinese, as most of Concord's users have.
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.Flag("accept-lang", "zh-CN,zh"),
+		chromedp.WindowSize(1280, 900),
+		chromedp.UserDataDir(profile),
+	}
+	// The whole run has a deadline: when it passes, the browser is closed
+	// and every pending action fails.
+	runCtx, runCancel := context.WithTimeout(context.Background(), browserBudget)
+	allocCtx, allocCancel := chromedp.NewExecAllocator(runCtx, opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancel()
+		allocCancel()
+		runCancel()
+		os.RemoveAll(profile)
+	})
+	b := &browser{t: t, ctx: ctx, base: base}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatalf("starting %s: %v", exe, err)
+	}
+	if err := chromedp.Listen(ctx, b.watch); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// watch runs in the tab's event loop: it must return fast and run nothing.
+func (b *browser) watch(ev any) {
+	var msg, problem string
+	switch e := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		var parts []string
+		for _, a := range e.Args {
+			if a.Value != nil {
+				parts = append(parts, strings.Trim(string(a.Value), `"`))
+			} else {
+				parts = append(parts, a.Description)
+			}
+		}
+		text := strings.Join(parts, " ")
+		msg = "console." + string(e.Type) + ": " + text
+		if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeAssert || cspMessage(text) {
+			problem = "console." + string(e.Type) + ": " + text
+		}
+	case *runtime.EventExceptionThrown:
+		d := e.ExceptionDetails
+		problem = "exception: " + d.Text
+		if d.Exception != nil {
+			problem += " " + d.Exception.Description
+		}
+		problem += fmt.Sprintf(" at %s:%d", d.URL, d.LineNumber+1)
+		msg = problem
+	case *log.EventEntryAdded:
+		msg = fmt.Sprintf("log (%s, %s): %s %s", e.Entry.Source, e.Entry.Level, e.Entry.Text, e.Entry.URL)
+		if e.Entry.Level == log.EntryLevelError || cspMessage(e.Entry.Text) {
+			problem = fmt.Sprintf("log (%s): %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL)
+		}
+	}
+	if msg == "" {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.messages = append(b.messages, msg)
+	if problem == "" {
+		return
+	}
+	for _, x := range b.expected {
+		if strings.Contains(problem, x) {
+			return
+		}
+	}
+	b.problems = append(b.problems, problem)
+}
+
+func cspMessage(s string) bool {
+	return strings.Contains(s, "Refused to") || strings.Contains(s, "Content Security Policy") || strings.Contains(s, "Content-Security-Policy")
+}
+
+// expect lets the browser log an error containing s (an expected 4xx page).
+func (b *browser) expect(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.expected = append(b.expected, s)
+}
+
+// fail stops the test, saying where the browser was.
+func (b *browser) fail(what string, err error) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 3*time.Second)
+	defer cancel()
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 1500) : ""`))
+	if shot, e := chromedp.Run(ctx, chromedp.CaptureScreenshot()); e == nil {
+		p := filepath.Join(b.t.TempDir(), "failure.png")
+		os.WriteFile(p, shot, 0o644)
+		b.t.Logf("screenshot of the failure: %s", p)
+	}
+	b.t.Fatalf("%s: %v\nat %s\npage text:\n%s", what, err, loc, text)
+}
+
+func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.fail(what, err)
+	}
+}
+
+// load runs steps that cause a navigation and waits for the new page,
+// checking the HTTP status of its document.
+func (b *browser) load(what string, status int64, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	res, err := chromedp.RunResponse(ctx, steps...)
+	if err != nil {
+		b.fail(what, err)
+	}
+	if res == nil {
+		b.fail(what, fmt.Errorf("no document response"))
+	}
+	if res.Status != status {
+		b.fail(what, fmt.Errorf("status %d, want %d (%s)", res.Status, status, res.URL))
+	}
+}
+
+func (b *browser) open(path string) {
+	b.t.Helper()
+	b.load("open "+path, 200, chromedp.Navigate(b.base+path))
+}
+
+// eval evaluates a JavaScript expression in the page.
+func eval[T any](b *browser, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.fail("evaluate "+expr, err)
+	}
+	return v
+}
+
+// waitFor polls a JavaScript condition until it holds.
+func (b *browser) waitFor(what, expr string) {
+	b.t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+expr+")"))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			if err == nil {
+				err = fmt.Errorf("timed out waiting for %s", expr)
+			}
+			b.fail(what, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	return eval[string](b, fmt.Sprintf(`(document.querySelector(%q) || {innerText: ""}).innerText.trim()`, sel))
+}
+
+func (b *browser) path() *url.URL {
+	b.t.Helper()
+	u, err := url.Parse(eval[string](b, `location.href`))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return u
+}
+
+func (b *browser) lang() string { return eval[string](b, `document.documentElement.lang`) }
+
+// setValue sets a field as a user would, firing input and change.
+func (b *browser) setValue(sel, value string) {
+	b.t.Helper()
+	b.do("set "+sel, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const el = document.querySelector(%q);
+		if (!el) throw new Error("no element %s");
+		el.value = %q;
+		if (el.value !== %q) throw new Error("value not accepted by %s");
+		el.dispatchEvent(new Event("input", {bubbles: true}));
+		el.dispatchEvent(new Event("change", {bubbles: true}));
+	})()`, sel, sel, value, value, sel)))
+}
+
+func (b *browser) login(user string) {
+	b.t.Helper()
+	b.open("/login")
+	b.do("fill the sign-in form",
+		chromedp.SendKeys(chromedp.ID("login"), user),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword),
+	)
+	b.load("sign in as "+user, 200, chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)))
+	if p := b.path().Path; p != "/" {
+		b.fail("sign in as "+user, fmt.Errorf("landed on %s, want /", p))
+	}
+	if got := b.text(".tools .me"); got != user {
+		b.fail("sign in as "+user, fmt.Errorf("header shows %q", got))
+	}
+}
+
+func (b *browser) logout() {
+	b.t.Helper()
+	b.load("sign out", 200, chromedp.Click(chromedp.CSS(`form[action="/logout"] button[type=submit]`)))
+	if p := b.path().Path; p != "/login" {
+		b.fail("sign out", fmt.Errorf("landed on %s, want /login", p))
+	}
+}
+
+// switchLanguage picks lang in the header's selector; app.js submits the
+// form on change.
+func (b *browser) switchLanguage(lang string) {
+	b.t.Helper()
+	b.load("switch language to "+lang, 200, b.setValueAction("#lang-select", lang))
+	if got := b.lang(); got != lang {
+		b.fail("switch language", fmt.Errorf(`html lang=%q, want %q`, got, lang))
+	}
+}
+
+func (b *browser) setValueAction(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const el = document.querySelector(%q);
+		el.value = %q;
+		el.dispatchEvent(new Event("change", {bubbles: true}));
+	})()`, sel, value))
+}
+
+var idInPath = regexp.MustCompile(`^/(units|users)/(\d+)$`)
+
+func TestBrowserJourney(t *testing.T) {
+	chromiumPath(t) // skip before building a fixture
+	start := time.Now()
+	f := newFixture(t, db.SQLite)
+	b := newBrowser(t, f.HTTP.URL)
+	T := func(lang, key string, args ...any) string { return i18n.T(lang, key, args...) }
+
+	// The sign-in page, in Simplified Chinese for a Chinese browser.
+	b.open("/login")
+	if got := b.lang(); got != "zh-Hans" {
+		t.Fatalf(`login page: html lang=%q, want zh-Hans`, got)
+	}
+	if got, want := b.text(`form[action="/login"] button`), T("zh-Hans", "action.login"); got != want {
+		t.Errorf("login button %q, want %q", got, want)
+	}
+
+	// The system administrator signs in and switches to English.
+	b.login("sys-admin")
+	if got := b.lang(); got != "zh-Hans" {
+		t.Fatalf(`home: html lang=%q, want zh-Hans`, got)
+	}
+	if !eval[bool](b, `getComputedStyle(document.querySelector(".lang button.nojs")).display === "none"`) {
+		t.Error("the language form's submit button shows although JavaScript runs")
+	}
+	b.switchLanguage("en")
+	if p := b.path().Path; p != "/" {
+		t.Errorf("after switching language: at %s, want /", p)
+	}
+	if nav := b.text("header nav"); !strings.Contains(nav, T("en", "nav.units")) {
+		t.Errorf("English nav %q lacks %q", nav, T("en", "nav.units"))
+	}
+
+	// A unit form with no code: the page comes back (422) with the field's
+	// error in English and the other values kept.
+	b.open("/units")
+	b.setValue("#create-zh_hans", "西安市")
+	b.expect("status of 422")
+	b.load("submit a unit without a code", 422, chromedp.Click(chromedp.CSS(`form[action="/units"] button[type=submit]`)))
+	if got, want := b.text("#create-code-err .field-error"), T("en", "error.required"); got != want {
+		t.Errorf("code error %q, want %q", got, want)
+	}
+	if got := b.lang(); got != "en" {
+		t.Errorf(`error page: html lang=%q, want en`, got)
+	}
+	if !eval[bool](b, `Math.abs(document.querySelector("#create-code-err .field-error").getBoundingClientRect().left - document.querySelector("#create-code").getBoundingClientRect().left) < 2`) {
+		t.Error("the code's error is not under its field")
+	}
+	if got := eval[string](b, `document.querySelector("#create-zh_hans").value`); got != "西安市" {
+		t.Errorf("the form lost the Chinese name: %q", got)
+	}
+
+	// Now a valid unit: code, three names, a kind.
+	b.do("fill the unit form", chromedp.SendKeys(chromedp.ID("create-code"), "xian"))
+	b.setValue("#create-zh_hant", "西安市")
+	b.setValue("#create-en", "Xi'an")
+	b.setValue("#create-kind", "department")
+	b.load("create a unit", 200, chromedp.Click(chromedp.CSS(`form[action="/units"] button[type=submit]`)))
+	u := b.path()
+	m := idInPath.FindStringSubmatch(u.Path)
+	if m == nil || m[1] != "units" || u.Query().Get("flash") != "flash.saved" {
+		t.Fatalf("after creating a unit: at %s", u)
+	}
+	unitID := m[2]
+	if got, want := b.text(".flash"), T("en", "flash.saved"); got != want {
+		t.Errorf("flash %q, want %q", got, want)
+	}
+	if got := b.text("main h1"); got != "Xi'an" {
+		t.Errorf("unit page title %q", got)
+	}
+	if facts := b.text(".facts"); !strings.Contains(facts, T("en", "unit.kind.department")) || !strings.Contains(facts, "xian") {
+		t.Errorf("unit facts %q", facts)
+	}
+	b.logout()
+
+	// The security administrator adds a user to the new unit.
+	b.login("sec-admin")
+	b.open("/users")
+	b.do("fill the user form",
+		chromedp.SendKeys(chromedp.ID("u-login"), "zhang.wei"),
+		chromedp.SendKeys(chromedp.ID("u-email"), "zhang.wei@example.cn"),
+		chromedp.SendKeys(chromedp.ID("u-pw"), testPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/users"] input[name=roles][value=reporter]`)),
+	)
+	b.setValue("#u-name", "张伟")
+	b.setValue("#u-unit", unitID)
+	b.load("create a user", 200, chromedp.Click(chromedp.CSS(`form[method=post][action="/users"] button[type=submit]`)))
+	u = b.path()
+	m = idInPath.FindStringSubmatch(u.Path)
+	if m == nil || m[1] != "users" {
+		t.Fatalf("after creating a user: at %s", u)
+	}
+	userID := m[2]
+	if facts := b.text(".facts"); !strings.Contains(facts, "zhang.wei") || !strings.Contains(facts, "Xi'an") || !strings.Contains(facts, T("en", "role.reporter")) {
+		t.Errorf("user facts %q", facts)
+	}
+	b.logout()
+
+	// The audit administrator finds both changes on the audit trail.
+	b.login("audit-admin")
+	b.open("/audit")
+	b.do("mark the page", chromedp.Evaluate[chromedp.Void](`window.concordMark = 1`))
+	b.do("filter by action", chromedp.SendKeys(chromedp.ID("f-action"), "unit.create"))
+	b.do("search", chromedp.Click(chromedp.CSS(`form.filters button[type=submit]`)))
+	unitLink := fmt.Sprintf(`#results a[href="/history/unit/%s"]`, unitID)
+	b.waitFor("the filtered audit trail", fmt.Sprintf(`location.search.includes("action=unit.create") && document.querySelector(%q)`, unitLink))
+	if !eval[bool](b, `window.concordMark === 1`) {
+		t.Error("the audit filter reloaded the page instead of swapping the results (htmx)")
+	}
+	if eval[int](b, `document.querySelectorAll("#results").length`) != 1 {
+		t.Error("htmx swap nested the results")
+	}
+	actions := eval[[]string](b, `[...document.querySelectorAll("#results tbody td code")].map(e => e.textContent)`)
+	if len(actions) == 0 {
+		t.Error("no audit rows")
+	}
+	for _, a := range actions {
+		if a != "unit.create" {
+			t.Errorf("filtered audit trail shows %q", a)
+		}
+	}
+	if row := eval[string](b, fmt.Sprintf(`document.querySelector(%q).closest("tr").innerText`, unitLink)); !strings.Contains(row, "sys-admin") {
+		t.Errorf("audit row %q lacks the actor", row)
+	}
+	// The object's history.
+	b.load("open the unit's history", 200, chromedp.Click(chromedp.CSS(unitLink)))
+	if p := b.path().Path; p != "/history/unit/"+unitID {
+		t.Fatalf("history link led to %s", p)
+	}
+	hist := b.text(".timeline")
+	for _, want := range []string{"unit.create", "sys-admin", "xian", "Xi'an"} {
+		if !strings.Contains(hist, want) {
+			t.Errorf("unit history lacks %q:\n%s", want, hist)
+		}
+	}
+	// The filter also works as a plain GET: the new user.
+	b.open("/audit?action=user.create")
+	userLink := fmt.Sprintf(`#results a[href="/history/user/%s"]`, userID)
+	if !eval[bool](b, fmt.Sprintf(`!!document.querySelector(%q)`, userLink)) {
+		t.Errorf("no user.create row for user %s", userID)
+	} else if row := eval[string](b, fmt.Sprintf(`document.querySelector(%q).closest("tr").innerText`, userLink)); !strings.Contains(row, "sec-admin") {
+		t.Errorf("audit row %q lacks the actor", row)
+	}
+	b.logout()
+
+	// The coordinator's dashboard, back in Simplified Chinese, with its chart.
+	b.login("coordinator")
+	b.switchLanguage("zh-Hans")
+	if nav := b.text("header nav"); !strings.Contains(nav, T("zh-Hans", "nav.units")) {
+		t.Errorf("Chinese nav %q lacks %q", nav, T("zh-Hans", "nav.units"))
+	}
+	b.waitFor("the units chart", `document.querySelector("div[data-chart] svg path")`)
+	time.Sleep(1200 * time.Millisecond) // let the chart's opening animation finish
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // PNG
+	cancel()
+	if err != nil {
+		b.fail("screenshot", err)
+	}
+	paths := []string{filepath.Join(t.TempDir(), "dashboard.png")}
+	if p := os.Getenv("CONCORD_SCREENSHOT"); p != "" {
+		paths = append(paths, p)
+	}
+	for _, p := range paths {
+		if err := os.WriteFile(p, shot, 0o644); err != nil {
+			t.Error(err)
+		}
+		t.Logf("dashboard screenshot: %s", p)
+	}
+
+	// Let late events arrive, then insist the pages ran clean.
+	time.Sleep(100 * time.Millisecond)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range b.problems {
+		t.Errorf("browser reported: %s", p)
+	}
+	if t.Failed() || os.Getenv("CONCORD_BROWSER_DEBUG") != "" {
+		t.Logf("browser console and log:\n%s", strings.Join(b.messages, "\n"))
+	}
+	t.Logf("browser journey took %s", time.Since(start).Round(time.Millisecond))
+}
