@@ -65,7 +65,7 @@ func (s *Service) Areas(ctx context.Context) ([]Area, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Area
+	out := []Area{}
 	for rows.Next() {
 		a, err := scanArea(rows)
 		if err != nil {

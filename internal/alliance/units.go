@@ -86,7 +86,7 @@ func (s *Service) Units(ctx context.Context, withRetired bool) ([]Unit, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Unit
+	out := []Unit{}
 	for rows.Next() {
 		u, err := scanUnit(rows)
 		if err != nil {

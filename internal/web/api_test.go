@@ -111,6 +111,11 @@ func TestSessionCookieNeedsCSRF(t *testing.T) {
 	if res := f.do("POST", "/api/v1/units", "", body, cookie); res.StatusCode != 201 {
 		t.Fatalf("cookie with CSRF token: %d %s", res.StatusCode, res.Body)
 	}
+	// A stale session cookie does not stand in the way of signing in again.
+	stale := map[string]string{"Cookie": "concord_session=expired-or-forged"}
+	if res := f.do("POST", "/api/v1/session", "", map[string]string{"login": "sys-admin", "password": testPassword}, stale); res.StatusCode != 201 {
+		t.Fatalf("login with a stale cookie: %d %s", res.StatusCode, res.Body)
+	}
 	cookie["Origin"] = "http://evil.example"
 	body["code"] = "x2"
 	if res := f.do("POST", "/api/v1/units", "", body, cookie); res.StatusCode != 403 {

@@ -197,12 +197,11 @@ func (s *Server) wrap(rt Route) http.Handler {
 			s.deny(w, r, rt, err)
 			return
 		}
-		if ri.actor.UserID == 0 {
-			ri.actor = &access.Actor{RequestID: ri.id, ClientAddr: ri.addr}
-		}
 		ctx := access.WithActor(r.Context(), ri.actor)
 		r = r.WithContext(ctx)
-		if viaCookie && !safeMethod(r.Method) && !s.validCSRF(r) {
+		// CSRF protects a signed-in session; a stale cookie on a public route
+		// (signing in again) has no session to protect.
+		if viaCookie && ri.actor.UserID != 0 && !safeMethod(r.Method) && !s.validCSRF(r) {
 			s.deny(w, r, rt, errs.New(errs.Forbidden, "error.csrf"))
 			return
 		}

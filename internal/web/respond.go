@@ -195,7 +195,7 @@ func newList[T any](items []T, total int, p page) list[T] {
 func etag(version int) string { return fmt.Sprintf(`"v%d"`, version) }
 
 // ifMatch reads the version an update is made against, from If-Match (API)
-// or the form's version field (UI). Missing gives 428.
+// or the form's version field (UI). Missing is a 422 naming the header.
 func ifMatch(r *http.Request) (int, error) {
 	h := strings.TrimPrefix(strings.TrimSpace(r.Header.Get("If-Match")), "W/")
 	if h == "" {
