@@ -145,3 +145,24 @@ func TestRowLevelUsers(t *testing.T) {
 		t.Errorf("own unit's user: %d", res.StatusCode)
 	}
 }
+
+// TestServiceDenialsAreAudited: a refusal by a service's own rule (here,
+// changing one's own roles) is on the audit trail like a route's.
+func TestServiceDenialsAreAudited(t *testing.T) {
+	f := newFixture(t, db.SQLite)
+	sec := f.Users[access.SecAdmin]
+	before := f.auditCount()
+	res := f.do("PUT", fmt.Sprintf("/api/v1/users/%d/roles", sec.ID), f.token("sec-admin"), map[string]any{"roles": []string{"sec_admin", "viewer"}},
+		map[string]string{"If-Match": fmt.Sprintf(`"v%d"`, sec.Version)})
+	if res.StatusCode != 403 || res.JSON["code"] != "grant.self" {
+		t.Fatalf("own roles: %d %s", res.StatusCode, res.Body)
+	}
+	var action, detail string
+	if err := f.DB.R.QueryRow(`SELECT action, detail FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&action, &detail); err != nil {
+		t.Fatal(err)
+	}
+	// One row for the login, one for the denial.
+	if n := f.auditCount() - before; n != 2 || action != "permission.denied" || !strings.Contains(detail, "/roles") {
+		t.Fatalf("%d new rows, last %s %q", n, action, detail)
+	}
+}

@@ -253,9 +253,6 @@ func (s *Server) validCSRF(r *http.Request) bool {
 // deny answers a refused request, recording permission denials on the audit
 // trail. UI routes send anonymous users to the sign-in page.
 func (s *Server) deny(w http.ResponseWriter, r *http.Request, rt Route, err error) {
-	if errs.Is(err, errs.Forbidden) {
-		s.recordDenial(r, rt, err)
-	}
 	if !rt.API && errs.Is(err, errs.Unauthorized) {
 		if c, e := r.Cookie(sessionCookie); e == nil && c.Value != "" {
 			http.SetCookie(w, s.cookie(r, sessionCookie, "", -1))
@@ -276,6 +273,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.apiFail(w, r, err)
 		return
 	}
+	s.recordIfDenied(r, err)
 	status, body := s.describe(r, err)
 	s.renderStatus(w, r, status, "error", pageData{Title: i18n.T(langOf(r), "page.error"), Data: body})
 }

@@ -88,6 +88,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	s.recordIfDenied(r, err)
 	status, body := s.describe(r, err)
 	writeJSON(w, status, body)
 }
