@@ -396,6 +396,16 @@ func arCases() map[string]func(f *fixture) arCall {
 				changes: []arChange{{"name.zh_hans", "本单位", "本单位改"}, {"version", v, v + 1}},
 				invalid: url.Values{"version": {fmt.Sprint(v)}, "code": {"own"}, "kind": {"planet"}, "name.zh_hans": {"本单位改"}}}
 		},
+		"POST /alliance": func(f *fixture) arCall {
+			s := pmLogin(f, "sys-admin")
+			a, v := arGet(f, "/api/v1/alliance", s.token)
+			name := a["name"].(map[string]any)
+			return arCall{method: "POST", path: "/alliance", ui: &s, status: 303,
+				form:   url.Values{"version": {fmt.Sprint(v)}, "name.zh_hans": {"界面经济带"}, "name.zh_hant": {"界面經濟帶"}, "name.en": {fmt.Sprint(name["en"])}},
+				action: "alliance.update", objectType: "alliance", actor: "sys-admin", objectID: arID(1),
+				changes: []arChange{{"name.zh_hans", name["zh_hans"], "界面经济带"}, {"version", v, v + 1}},
+				invalid: url.Values{"version": {fmt.Sprint(v)}, "name.zh_hans": {""}}}
+		},
 		"POST /areas": func(f *fixture) arCall {
 			s := pmLogin(f, "sys-admin")
 			return arCall{method: "POST", path: "/areas", ui: &s, status: 303,

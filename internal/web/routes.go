@@ -63,6 +63,7 @@ func (s *Server) routeTable() []Route {
 		ui("POST", "/logout", access.Self, nil, s.submitLogout),
 		ui("POST", "/lang", access.Public, nil, s.submitLanguage),
 		ui("GET", "/{$}", access.Self, nil, s.pageHome),
+		ui("POST", "/alliance", access.EditAlliance, nil, s.submitRenameAlliance),
 		ui("GET", "/units", access.ViewDirectory, nil, s.pageUnits),
 		ui("POST", "/units", access.CreateUnit, nil, s.submitCreateUnit),
 		ui("GET", "/units/{id}", access.ViewDirectory, unitFromPath, s.pageUnit),

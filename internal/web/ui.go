@@ -126,10 +126,22 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "home", p)
 }
 
+// submitRenameAlliance changes the alliance's names (system administrator).
+func (s *Server) submitRenameAlliance(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	in := unitInput(r) // the same three name fields as a unit's form
+	if _, err := s.Alliance.Rename(r.Context(), in.Name, formVersion(r)); err != nil {
+		s.formFailed(w, r, err, "alliance", func(f form) (string, pageData) { n, p, _ := s.unitsPage(r, f); return n, p })
+		return
+	}
+	done(w, r, "/units", "flash.saved")
+}
+
 type unitsData struct {
-	Units []alliance.Unit
-	Kinds []alliance.UnitKind
-	ByID  map[int64]alliance.Unit
+	Alliance alliance.Alliance
+	Units    []alliance.Unit
+	Kinds    []alliance.UnitKind
+	ByID     map[int64]alliance.Unit
 }
 
 func (s *Server) unitsData(r *http.Request) (*unitsData, error) {
@@ -137,7 +149,11 @@ func (s *Server) unitsData(r *http.Request) (*unitsData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &unitsData{Units: units, Kinds: alliance.UnitKinds, ByID: map[int64]alliance.Unit{}}
+	a, err := s.Alliance.Get(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	d := &unitsData{Alliance: a, Units: units, Kinds: alliance.UnitKinds, ByID: map[int64]alliance.Unit{}}
 	for _, u := range units {
 		d.ByID[u.ID] = u
 	}
