@@ -16,6 +16,7 @@ import (
 
 	"concord/internal/access"
 	"concord/internal/audit"
+	"concord/internal/db"
 	"concord/internal/errs"
 )
 
@@ -269,20 +270,10 @@ func (s *Service) Tokens(ctx context.Context, userID int64) ([]Token, error) {
 			return nil, err
 		}
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Token{}
-	for rows.Next() {
-		var t Token
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return db.All(ctx, s.DB.R, func(row db.Scanner) (t Token, err error) {
+		err = row.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt)
+		return t, err
+	}, `SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id`, userID)
 }
 
 // RevokeToken ends a token: one's own, or anyone's for the security

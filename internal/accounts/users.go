@@ -78,7 +78,7 @@ var loginPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{1,39}$`)
 
 const userColumns = `id, login, name, email, unit_id, language, disabled, locked_until, version, created_at, updated_at`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+func scanUser(row db.Scanner) (User, error) {
 	var u User
 	err := row.Scan(&u.ID, &u.Login, &u.Name, &u.Email, &u.UnitID, &u.Language, &u.Disabled, &u.LockedUntil, &u.Version, &u.CreatedAt, &u.UpdatedAt)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
@@ -90,21 +90,13 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 }
 
 func roles(ctx context.Context, q db.Querier, id int64) ([]access.Role, error) {
-	rows, err := q.QueryContext(ctx, `SELECT role FROM user_roles WHERE user_id = $1`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []access.Role{}
-	for rows.Next() {
-		var r access.Role
-		if err := rows.Scan(&r); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
+	out, err := db.All(ctx, q, func(row db.Scanner) (r access.Role, err error) {
+		err = row.Scan(&r)
+		return r, err
+	},
+		`SELECT role FROM user_roles WHERE user_id = $1`, id)
 	sortRoles(out)
-	return out, rows.Err()
+	return out, err
 }
 
 // sortRoles puts roles in display order (access.Roles).
@@ -177,21 +169,9 @@ func (s *Service) Users(ctx context.Context, f UserFilter, limit, offset int) ([
 	}
 	n := len(args)
 	args = append(args, limit, offset)
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+userColumns+` FROM users`+where+
+	out, err := db.All(ctx, s.DB.R, scanUser, `SELECT `+userColumns+` FROM users`+where+
 		` ORDER BY login LIMIT $`+itoa(n+1)+` OFFSET $`+itoa(n+2), args...)
 	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	return out, total, s.fillRoles(ctx, out)

@@ -43,7 +43,7 @@ var DefaultAreas = []AreaInput{
 
 const areaColumns = `id, code, name_zh_hans, name_zh_hant, name_en, position, active, version, created_at, updated_at`
 
-func scanArea(row interface{ Scan(...any) error }) (Area, error) {
+func scanArea(row db.Scanner) (Area, error) {
 	var a Area
 	err := row.Scan(&a.ID, &a.Code, &a.Name.ZhHans, &a.Name.ZhHant, &a.Name.En, &a.Position, &a.Active, &a.Version, &a.CreatedAt, &a.UpdatedAt)
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
@@ -60,20 +60,7 @@ func (s *Service) Area(ctx context.Context, id int64) (Area, error) { return get
 
 // Areas lists the areas in their order.
 func (s *Service) Areas(ctx context.Context) ([]Area, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+areaColumns+` FROM areas ORDER BY position, code`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Area{}
-	for rows.Next() {
-		a, err := scanArea(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return db.All(ctx, s.DB.R, scanArea, `SELECT `+areaColumns+` FROM areas ORDER BY position, code`)
 }
 
 func (in *AreaInput) validate() error {

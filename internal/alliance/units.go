@@ -57,7 +57,7 @@ type UnitInput struct {
 
 const unitColumns = `id, code, name_zh_hans, name_zh_hant, name_en, kind, parent_id, active, version, created_at, updated_at`
 
-func scanUnit(row interface{ Scan(...any) error }) (Unit, error) {
+func scanUnit(row db.Scanner) (Unit, error) {
 	var u Unit
 	err := row.Scan(&u.ID, &u.Code, &u.Name.ZhHans, &u.Name.ZhHant, &u.Name.En, &u.Kind, &u.ParentID, &u.Active, &u.Version, &u.CreatedAt, &u.UpdatedAt)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
@@ -81,20 +81,7 @@ func (s *Service) Units(ctx context.Context, withRetired bool) ([]Unit, error) {
 		q += ` WHERE active = TRUE`
 	}
 	q += ` ORDER BY CASE kind WHEN 'office' THEN 0 WHEN 'city' THEN 1 WHEN 'department' THEN 2 ELSE 3 END, code`
-	rows, err := s.DB.R.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Unit{}
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return db.All(ctx, s.DB.R, scanUnit, q)
 }
 
 func (in *UnitInput) validate(ctx context.Context, q db.Querier, self int64) error {

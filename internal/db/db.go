@@ -201,3 +201,25 @@ func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 func Contains(text string) string {
 	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(text)) + "%"
 }
+
+// Scanner is what a row offers: *sql.Row and *sql.Rows both have it.
+type Scanner interface{ Scan(dest ...any) error }
+
+// All runs a query and scans every row with scan; an empty result is an
+// empty, non-nil slice (so it encodes as [] rather than null).
+func All[T any](ctx context.Context, q Querier, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
