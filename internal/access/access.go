@@ -78,7 +78,8 @@ func all(roles []Role, r Reach) map[Role]Reach {
 
 // Policy is the whole permission table: action → role → reach.
 var Policy = map[Action]map[Role]Reach{
-	ViewDirectory: all(Roles, Any),
+	// The audit administrator reads the audit trail and nothing else.
+	ViewDirectory: all(append(business[:len(business):len(business)], SysAdmin, SecAdmin), Any),
 	EditAlliance:  {SysAdmin: Any},
 	CreateUnit:    {SysAdmin: Any},
 	EditUnit:      {SysAdmin: Any},

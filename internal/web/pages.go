@@ -323,3 +323,13 @@ type tokenTable struct {
 func (p pageData) TokenTable(tokens []accounts.Token, back string) tokenTable {
 	return tokenTable{P: p, Tokens: tokens, Back: back}
 }
+
+// FieldLabel names a recorded field (such as "name.zh_hans") in the page's
+// language, or shows the key itself when the catalogue has no label.
+func (p pageData) FieldLabel(key string) string {
+	k := "field." + strings.ReplaceAll(key, ".", "_")
+	if i18n.Has(p.Lang, k) {
+		return p.T(k)
+	}
+	return key
+}

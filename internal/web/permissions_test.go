@@ -32,7 +32,7 @@ const pmAnonymous access.Role = "(anonymous)"
 var pmRules = map[access.Action]map[access.Role]pmReach{
 	access.ViewDirectory: {
 		access.Coordinator: pmAny, access.UnitLeader: pmAny, access.Reporter: pmAny, access.Inspector: pmAny,
-		access.Viewer: pmAny, access.SysAdmin: pmAny, access.SecAdmin: pmAny, access.AuditAdmin: pmAny,
+		access.Viewer: pmAny, access.SysAdmin: pmAny, access.SecAdmin: pmAny,
 	},
 	access.EditAlliance:  {access.SysAdmin: pmAny},
 	access.CreateUnit:    {access.SysAdmin: pmAny},
