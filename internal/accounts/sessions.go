@@ -318,3 +318,16 @@ func (s *Service) Bootstrap(ctx context.Context, in UserInput) (User, error) {
 	}
 	return s.insertUser(access.WithActor(ctx, &access.Actor{Login: "system"}), in)
 }
+
+// PurgeSessions removes sessions past their idle or absolute timeout, which
+// Authenticate only removes when they are used again. It is safe to run
+// from several instances at once.
+func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
+	now := s.now()
+	res, err := s.DB.W.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2`,
+		now.Add(-s.Settings.SessionIdle), now.Add(-s.Settings.SessionMax))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

@@ -145,6 +145,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener, version string
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	go a.purgeSessions(ctx)
 	a.Log.Info("listening", "addr", ln.Addr().String(), "engine", a.DB.Engine, "version", version)
 
 	select {
@@ -171,6 +172,25 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener, version string
 		a.Log.Info("stopped")
 	}
 	return err
+}
+
+// purgeSessions clears expired sessions every quarter of an hour until ctx
+// ends, so abandoned sign-ins do not pile up in the store.
+func (a *App) purgeSessions(ctx context.Context) {
+	tick := time.NewTicker(15 * time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := a.Accounts.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("purge expired sessions", "err", err)
+		} else if n > 0 {
+			a.Log.Info("purged expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // NewLogger makes the logger cfg asks for (LogFormat text or json, LogLevel
