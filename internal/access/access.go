@@ -165,24 +165,37 @@ func CheckGrant(granter *Actor, targetUser int64, roles []Role) error {
 	if granter.UserID == targetUser {
 		return errs.New(errs.Forbidden, "error.grant.self")
 	}
-	var v errs.Validation
-	admins := 0
 	for _, r := range roles {
-		if !r.Valid() {
-			v.Add("roles", "error.role.unknown", string(r))
-			continue
-		}
-		if r.Admin() {
-			admins++
-		}
-		if !granter.Has(r) && !grantable(r) {
+		if r.Valid() && !granter.Has(r) && !grantable(r) {
 			return errs.New(errs.Forbidden, "error.grant.not_held", string(r))
 		}
 	}
-	if admins > 0 && len(roles) > 1 {
+	_, err := CheckRoles(roles)
+	return err
+}
+
+// CheckRoles keeps the rules on a set of roles that hold whoever grants
+// them: every role known, and an administrator duty held alone. It returns
+// the roles without repeats.
+func CheckRoles(roles []Role) ([]Role, error) {
+	var v errs.Validation
+	var out []Role
+	admins := 0
+	for _, r := range roles {
+		switch {
+		case slices.Contains(out, r):
+			continue
+		case !r.Valid():
+			v.Add("roles", "error.role.unknown", string(r))
+		case r.Admin():
+			admins++
+		}
+		out = append(out, r)
+	}
+	if admins > 0 && len(out) > 1 {
 		v.Add("roles", "error.role.admin_alone")
 	}
-	return v.Err()
+	return out, v.Err()
 }
 
 // grantable are the roles a security administrator may hand out without

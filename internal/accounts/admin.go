@@ -3,7 +3,6 @@ package accounts
 import (
 	"context"
 	"database/sql"
-	"slices"
 	"strings"
 
 	"concord/internal/access"
@@ -40,35 +39,11 @@ func (s *Service) AdminSetPassword(ctx context.Context, login, password string) 
 	return s.setPassword(systemActor(ctx), u.ID, password, u.Version, "user.password_reset")
 }
 
-// checkRoles keeps the rules on a set of roles that hold whoever grants
-// them: every role known, and an administrator duty held alone. It returns
-// the roles without repeats.
-func checkRoles(rs []access.Role) ([]access.Role, error) {
-	var v errs.Validation
-	var out []access.Role
-	admins := 0
-	for _, r := range rs {
-		switch {
-		case slices.Contains(out, r):
-			continue
-		case !r.Valid():
-			v.Add("roles", "error.role.unknown", string(r))
-		case r.Admin():
-			admins++
-		}
-		out = append(out, r)
-	}
-	if admins > 0 && len(out) > 1 {
-		v.Add("roles", "error.role.admin_alone")
-	}
-	return out, v.Err()
-}
-
 // AdminCreateUser adds a user with their first password and roles, as
 // Bootstrap does, after checking the roles.
 func (s *Service) AdminCreateUser(ctx context.Context, in UserInput) (User, error) {
 	var err error
-	if in.Roles, err = checkRoles(in.Roles); err != nil {
+	if in.Roles, err = access.CheckRoles(in.Roles); err != nil {
 		return User{}, err
 	}
 	return s.Bootstrap(ctx, in)
@@ -76,7 +51,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in UserInput) (User, erro
 
 // AdminSetRoles replaces a user's roles.
 func (s *Service) AdminSetRoles(ctx context.Context, login string, rs []access.Role) (User, error) {
-	rs, err := checkRoles(rs)
+	rs, err := access.CheckRoles(rs)
 	if err != nil {
 		return User{}, err
 	}
