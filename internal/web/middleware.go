@@ -304,5 +304,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	// Best effort, so the page shows the signed-in header; an invalid
+	// session just leaves the visitor anonymous.
+	s.authenticate(r)
 	s.fail(w, r, errs.New(errs.NotFound, "error.no_route"))
 }

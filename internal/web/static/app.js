@@ -34,13 +34,43 @@
     });
   }
 
-  function wire(root) {
-    root.querySelectorAll("select.autosubmit").forEach(function (sel) {
-      sel.addEventListener("change", function () { sel.form.submit(); });
+  // A choice made with the pointer submits at once. The arrow keys change
+  // a closed select's value at each press, so a keyboard user would be sent
+  // away on the first one (WCAG 3.2.2 On Input): after a key, the form shows
+  // its button and waits for it or for Enter.
+  function autosubmit(sel) {
+    var keyed = false;
+    sel.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") {
+        if (sel.form.classList.contains("changed")) {
+          e.preventDefault();
+          sel.form.submit();
+        }
+        return;
+      }
+      if (e.key !== "Tab" && e.key !== "Shift") keyed = true;
     });
+    sel.addEventListener("pointerdown", function () { keyed = false; });
+    sel.addEventListener("change", function () {
+      if (keyed) {
+        sel.form.classList.add("changed");
+        return;
+      }
+      sel.form.submit();
+    });
+  }
+
+  function wire(root) {
+    root.querySelectorAll("select.autosubmit").forEach(autosubmit);
     charts(root);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { wire(document); });
+  // After a refused form, put the keyboard on the first field in error.
+  function focusError() {
+    var bad = document.querySelector("[aria-invalid=\"true\"]");
+    if (bad) bad.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { wire(document); focusError(); });
   document.addEventListener("htmx:afterSwap", function (e) { charts(e.target); });
 })();
