@@ -19,6 +19,7 @@ import (
 	"concord/internal/db"
 	"concord/internal/dbtest"
 	"concord/internal/errs"
+	"concord/internal/errs/errstest"
 )
 
 const pw = "Secret-pass-1" // every fixture user's password
@@ -147,26 +148,6 @@ func (f *fixture) unaudited(t *testing.T, what string, fn func()) {
 	}
 }
 
-func wantKind(t *testing.T, err error, kind errs.Kind) *errs.Error {
-	t.Helper()
-	e, ok := errs.As(err)
-	if !ok || e.Kind != kind {
-		t.Fatalf("error = %v, want %s", err, kind)
-	}
-	return e
-}
-
-func wantField(t *testing.T, err error, field, key string) {
-	t.Helper()
-	e := wantKind(t, err, errs.Invalid)
-	for _, x := range e.Fields {
-		if x.Field == field && x.Key == key {
-			return
-		}
-	}
-	t.Fatalf("error %v has no %s on %s", err, key, field)
-}
-
 func decodeUser(t *testing.T, raw json.RawMessage) accounts.User {
 	t.Helper()
 	var u accounts.User
@@ -238,7 +219,7 @@ func TestCreateUser(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				f.unaudited(t, c.name, func() {
 					_, err := f.s.CreateUser(sec, c.in)
-					wantField(t, err, c.field, c.key)
+					errstest.WantField(t, err, c.field, c.key)
 				})
 			})
 		}
@@ -247,7 +228,7 @@ func TestCreateUser(t *testing.T) {
 		}
 		// All problems at once.
 		_, err := f.s.CreateUser(sec, accounts.UserInput{Login: "X", Password: "x", Email: "x", Language: "x"})
-		if e := wantKind(t, err, errs.Invalid); len(e.Fields) != 6 {
+		if e := errstest.WantKind(t, err, errs.Invalid); len(e.Fields) != 6 {
 			t.Errorf("want 6 field errors, got %v", e)
 		}
 
@@ -280,7 +261,7 @@ func TestCreateUser(t *testing.T) {
 		// Duplicate login.
 		f.unaudited(t, "duplicate", func() {
 			_, err := f.s.CreateUser(sec, with(func(in *accounts.UserInput) { in.Name = "Another Carol" }))
-			e := wantKind(t, err, errs.Conflict)
+			e := errstest.WantKind(t, err, errs.Conflict)
 			if len(e.Fields) != 1 || e.Fields[0].Field != "login" || e.Fields[0].Key != "error.duplicate" {
 				t.Errorf("duplicate login: %v", e)
 			}
@@ -422,7 +403,7 @@ func TestLoginAndLockout(t *testing.T) {
 			t.Helper()
 			e := f.audited(t, "login.failed", "user", f.byLogin[login].ID, func() {
 				_, err := f.s.Login(context.Background(), login, password)
-				wantKind(t, err, want)
+				errstest.WantKind(t, err, want)
 			})
 			if e.ActorID != nil || e.ActorLogin != login || !strings.HasPrefix(e.Detail, why) {
 				t.Errorf("failed login audit: %+v", e)
@@ -493,12 +474,12 @@ func TestSessions(t *testing.T) {
 		expired := func(token string) {
 			t.Helper()
 			_, _, err := f.s.Authenticate(ctx, token)
-			if e := wantKind(t, err, errs.Unauthorized); e.Key != "error.session_expired" {
+			if e := errstest.WantKind(t, err, errs.Unauthorized); e.Key != "error.session_expired" {
 				t.Errorf("key %s, want error.session_expired", e.Key)
 			}
 			// The expired session is gone.
 			_, _, err = f.s.Authenticate(ctx, token)
-			if e := wantKind(t, err, errs.Unauthorized); e.Key != "error.unauthorized" {
+			if e := errstest.WantKind(t, err, errs.Unauthorized); e.Key != "error.unauthorized" {
 				t.Errorf("second try: key %s, want error.unauthorized", e.Key)
 			}
 		}
@@ -613,11 +594,11 @@ func TestTokens(t *testing.T) {
 		owner := as(f.reporterA)
 
 		_, err := f.s.CreateToken(owner, "")
-		wantField(t, err, "name", "error.required")
+		errstest.WantField(t, err, "name", "error.required")
 		_, err = f.s.CreateToken(owner, strings.Repeat("n", 101))
-		wantField(t, err, "name", "error.too_long")
+		errstest.WantField(t, err, "name", "error.too_long")
 		_, err = f.s.CreateToken(anonymous, "x")
-		wantKind(t, err, errs.Unauthorized)
+		errstest.WantKind(t, err, errs.Unauthorized)
 
 		n := f.auditCount(t)
 		tok, err := f.s.CreateToken(owner, "CI 流水线")
@@ -760,11 +741,11 @@ func TestUpdateUser(t *testing.T) {
 			c.mod(&bad)
 			f.unaudited(t, c.name, func() {
 				_, err := f.s.UpdateUser(sec, u.ID, bad, u.Version)
-				wantField(t, err, c.field, c.key)
+				errstest.WantField(t, err, c.field, c.key)
 			})
 		}
 		_, err := f.s.UpdateUser(sec, 9999, in, 1)
-		wantKind(t, err, errs.NotFound)
+		errstest.WantKind(t, err, errs.NotFound)
 
 		var v2 accounts.User
 		e := f.audited(t, "user.update", "user", u.ID, func() {
@@ -790,7 +771,7 @@ func TestUpdateUser(t *testing.T) {
 		// Stale version.
 		f.unaudited(t, "stale update", func() {
 			_, err := f.s.UpdateUser(sec, u.ID, accounts.UserInput{Name: "Lost", UnitID: f.unitA.ID}, u.Version)
-			ce := wantKind(t, err, errs.Conflict)
+			ce := errstest.WantKind(t, err, errs.Conflict)
 			if cur, ok := ce.Current.(accounts.User); !ok || !reflect.DeepEqual(cur, v2) {
 				t.Errorf("Current = %#v, want %+v", ce.Current, v2)
 			}
@@ -829,7 +810,7 @@ func TestUpdateUser(t *testing.T) {
 		// The security administrator cannot disable themselves.
 		s := f.fresh(t, f.sec)
 		_, err = f.s.UpdateUser(sec, s.ID, accounts.UserInput{Name: s.Name, UnitID: s.UnitID, Disabled: true}, s.Version)
-		wantKind(t, err, errs.Forbidden)
+		errstest.WantKind(t, err, errs.Forbidden)
 	})
 }
 
@@ -843,12 +824,12 @@ func TestPasswords(t *testing.T) {
 		// Reset by the security administrator.
 		f.unaudited(t, "weak reset", func() {
 			_, err := f.s.ResetPassword(as(f.sec), u.ID, "weak", u.Version)
-			wantField(t, err, "password", "error.password.length")
+			errstest.WantField(t, err, "password", "error.password.length")
 		})
 		_, err := f.s.ResetPassword(as(f.sec), u.ID, "Reset-pass-77", u.Version+1)
-		wantKind(t, err, errs.Conflict)
+		errstest.WantKind(t, err, errs.Conflict)
 		_, err = f.s.ResetPassword(as(f.sec), 9999, "Reset-pass-77", 1)
-		wantKind(t, err, errs.NotFound)
+		errstest.WantKind(t, err, errs.NotFound)
 		var v2 accounts.User
 		e := f.audited(t, "user.password_reset", "user", u.ID, func() {
 			if v2, err = f.s.ResetPassword(as(f.sec), u.ID, "Reset-pass-77", u.Version); err != nil {
@@ -872,14 +853,14 @@ func TestPasswords(t *testing.T) {
 		me := as(v2)
 		f.unaudited(t, "wrong old password", func() {
 			_, err := f.s.ChangeOwnPassword(me, "not-the-password-1", "Changed-pass-88")
-			wantField(t, err, "old_password", "error.password.wrong")
+			errstest.WantField(t, err, "old_password", "error.password.wrong")
 		})
 		f.unaudited(t, "weak new password", func() {
 			_, err := f.s.ChangeOwnPassword(me, "Reset-pass-77", "abcdefghijkl")
-			wantField(t, err, "password", "error.password.mix")
+			errstest.WantField(t, err, "password", "error.password.mix")
 		})
 		_, err = f.s.ChangeOwnPassword(anonymous, "Reset-pass-77", "Changed-pass-88")
-		wantKind(t, err, errs.Unauthorized)
+		errstest.WantKind(t, err, errs.Unauthorized)
 		if _, _, err := f.s.Authenticate(ctx, sess.Token); err != nil {
 			t.Fatalf("refused changes ended the session: %v", err)
 		}
@@ -904,9 +885,9 @@ func TestPasswords(t *testing.T) {
 
 		// The language preference.
 		_, err = f.s.SetOwnLanguage(me, "fr")
-		wantField(t, err, "language", "error.choice")
+		errstest.WantField(t, err, "language", "error.choice")
 		_, err = f.s.SetOwnLanguage(anonymous, "en")
-		wantKind(t, err, errs.Unauthorized)
+		errstest.WantKind(t, err, errs.Unauthorized)
 		e = f.audited(t, "user.language", "user", u.ID, func() {
 			got, err := f.s.SetOwnLanguage(me, "zh-Hant")
 			if err != nil || got.Language != "zh-Hant" {
@@ -945,7 +926,7 @@ func TestSetRoles(t *testing.T) {
 		// A stale version: conflict, with the user as they are now.
 		f.unaudited(t, "stale", func() {
 			_, err := f.s.SetRoles(sec, u.ID, []access.Role{access.Viewer}, u.Version)
-			ce := wantKind(t, err, errs.Conflict)
+			ce := errstest.WantKind(t, err, errs.Conflict)
 			cur, ok := ce.Current.(accounts.User)
 			if !ok || cur.Version != v2.Version || !slices.Equal(cur.Roles, want) {
 				t.Errorf("Current = %#v", ce.Current)
@@ -1084,7 +1065,7 @@ func TestRowLevel(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				us, total, err := f.s.Users(as(c.who), c.filter, 100, 0)
 				if c.kind != "" {
-					wantKind(t, err, c.kind)
+					errstest.WantKind(t, err, c.kind)
 					if len(us) != 0 {
 						t.Errorf("refused list returned %v", logins(us))
 					}
@@ -1185,10 +1166,10 @@ func TestBootstrap(t *testing.T) {
 			noSecrets(t, e)
 		}
 		_, err = f.s.Bootstrap(context.Background(), accounts.UserInput{Login: "x1", Name: "X", UnitID: f.unitA.ID, Password: pw, Roles: []access.Role{"god"}})
-		wantField(t, err, "roles", "error.role.unknown")
+		errstest.WantField(t, err, "roles", "error.role.unknown")
 		_, err = f.s.Bootstrap(context.Background(), accounts.UserInput{Login: "X", Name: "X", UnitID: f.unitA.ID, Password: pw})
-		wantField(t, err, "login", "error.login_format")
+		errstest.WantField(t, err, "login", "error.login_format")
 		_, err = f.s.Bootstrap(context.Background(), accounts.UserInput{Login: "sec", Name: "X", UnitID: f.unitA.ID, Password: pw})
-		wantKind(t, err, errs.Conflict)
+		errstest.WantKind(t, err, errs.Conflict)
 	})
 }

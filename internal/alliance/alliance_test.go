@@ -17,6 +17,7 @@ import (
 	"concord/internal/db"
 	"concord/internal/dbtest"
 	"concord/internal/errs"
+	"concord/internal/errs/errstest"
 )
 
 // as is a context whose actor holds roles in unit 1. The actor need not
@@ -30,27 +31,6 @@ var sys = as(access.SysAdmin)
 func ptr[T any](v T) *T { return &v }
 
 func names(zh string) alliance.Names { return alliance.Names{ZhHans: zh} }
-
-func wantKind(t *testing.T, err error, kind errs.Kind) *errs.Error {
-	t.Helper()
-	e, ok := errs.As(err)
-	if !ok || e.Kind != kind {
-		t.Fatalf("error = %v, want %s", err, kind)
-	}
-	return e
-}
-
-// wantField fails unless err is a validation error on field with key.
-func wantField(t *testing.T, err error, field, key string) {
-	t.Helper()
-	e := wantKind(t, err, errs.Invalid)
-	for _, f := range e.Fields {
-		if f.Field == field && f.Key == key {
-			return
-		}
-	}
-	t.Fatalf("error %v has no %s on %s", err, key, field)
-}
 
 func auditCount(t *testing.T, d *db.DB) int {
 	t.Helper()
@@ -119,8 +99,8 @@ func TestAlliance(t *testing.T) {
 		if _, err := s.Get(ctx); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("Get before Init = %v, want not found", err)
 		}
-		wantField(t, s.Init(ctx, alliance.Names{En: "Alliance"}), "name.zh_hans", "error.required")
-		wantField(t, s.Init(ctx, alliance.Names{ZhHans: strings.Repeat("长", 201)}), "name.zh_hans", "error.too_long")
+		errstest.WantField(t, s.Init(ctx, alliance.Names{En: "Alliance"}), "name.zh_hans", "error.required")
+		errstest.WantField(t, s.Init(ctx, alliance.Names{ZhHans: strings.Repeat("长", 201)}), "name.zh_hans", "error.too_long")
 		if n := auditCount(t, d); n != 0 {
 			t.Fatalf("failed Init wrote %d audit entries", n)
 		}
@@ -139,7 +119,7 @@ func TestAlliance(t *testing.T) {
 		if e.Action != "alliance.create" || e.ObjectType != "alliance" || e.ObjectID != "1" || e.Before != nil {
 			t.Errorf("Init audit: %+v", e)
 		}
-		wantKind(t, s.Init(ctx, names("again")), errs.Conflict)
+		errstest.WantKind(t, s.Init(ctx, names("again")), errs.Conflict)
 
 		n := auditCount(t, d)
 		for _, c := range []struct {
@@ -152,10 +132,10 @@ func TestAlliance(t *testing.T) {
 			{as(access.Coordinator), errs.Forbidden},
 		} {
 			_, err := s.Rename(c.ctx, names("新"), 1)
-			wantKind(t, err, c.kind)
+			errstest.WantKind(t, err, c.kind)
 		}
 		_, err = s.Rename(sys, alliance.Names{}, 1)
-		wantField(t, err, "name.zh_hans", "error.required")
+		errstest.WantField(t, err, "name.zh_hans", "error.required")
 		if auditCount(t, d) != n {
 			t.Fatal("refused renames were recorded as changes")
 		}
@@ -172,7 +152,7 @@ func TestAlliance(t *testing.T) {
 			t.Errorf("Rename audit: %+v %s %s", e, e.Before, e.After)
 		}
 		_, err = s.Rename(sys, names("旧版本"), 1)
-		ce := wantKind(t, err, errs.Conflict)
+		ce := errstest.WantKind(t, err, errs.Conflict)
 		if cur, ok := ce.Current.(alliance.Alliance); !ok || cur.Version != 2 || cur.Name.ZhHans != "新联盟" {
 			t.Errorf("stale Rename: Current = %#v", ce.Current)
 		}
@@ -221,10 +201,10 @@ func TestUnitValidation(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				n := auditCount(t, d)
 				_, err := s.CreateUnit(sys, c.in)
-				wantField(t, err, c.field, c.key)
+				errstest.WantField(t, err, c.field, c.key)
 				// The same rules hold for an update.
 				_, err = s.UpdateUnit(sys, root.ID, c.in, root.Version)
-				wantField(t, err, c.field, c.key)
+				errstest.WantField(t, err, c.field, c.key)
 				if auditCount(t, d) != n {
 					t.Error("a refused change was recorded")
 				}
@@ -232,7 +212,7 @@ func TestUnitValidation(t *testing.T) {
 		}
 		// Every problem is reported at once.
 		_, err := s.CreateUnit(sys, alliance.UnitInput{Code: "bad code", Kind: "x"})
-		e := wantKind(t, err, errs.Invalid)
+		e := errstest.WantKind(t, err, errs.Invalid)
 		if len(e.Fields) != 3 {
 			t.Errorf("want 3 field errors, got %v", e)
 		}
@@ -315,7 +295,7 @@ func TestUnits(t *testing.T) {
 		// Duplicate code.
 		n = auditCount(t, d)
 		_, err = s.CreateUnit(sys, alliance.UnitInput{Code: "shenyang", Name: names("另一个"), Kind: alliance.Department})
-		e2 := wantKind(t, err, errs.Conflict)
+		e2 := errstest.WantKind(t, err, errs.Conflict)
 		if len(e2.Fields) != 1 || e2.Fields[0].Field != "code" {
 			t.Errorf("duplicate code: %v", e2)
 		}
@@ -383,7 +363,7 @@ func TestUnits(t *testing.T) {
 		// A stale version is refused with the unit as it is now, and changes nothing.
 		n = auditCount(t, d)
 		_, err = s.UpdateUnit(sys, u.ID, alliance.UnitInput{Code: "lost", Name: names("丢失"), Kind: alliance.City}, 1)
-		ce := wantKind(t, err, errs.Conflict)
+		ce := errstest.WantKind(t, err, errs.Conflict)
 		if cur, ok := ce.Current.(alliance.Unit); !ok || !reflect.DeepEqual(cur, v2) {
 			t.Errorf("Current = %#v, want %+v", ce.Current, v2)
 		}
@@ -392,15 +372,15 @@ func TestUnits(t *testing.T) {
 		}
 		// A version from the future is stale too.
 		_, err = s.UpdateUnit(sys, u.ID, input(v2), 99)
-		wantKind(t, err, errs.Conflict)
+		errstest.WantKind(t, err, errs.Conflict)
 		// Unknown unit.
 		_, err = s.UpdateUnit(sys, 9999, input(v2), 1)
-		wantKind(t, err, errs.NotFound)
+		errstest.WantKind(t, err, errs.NotFound)
 		// Duplicate code on update.
 		dup := input(v2)
 		dup.Code = "dalian"
 		_, err = s.UpdateUnit(sys, u.ID, dup, 2)
-		wantKind(t, err, errs.Conflict)
+		errstest.WantKind(t, err, errs.Conflict)
 		if auditCount(t, d) != n {
 			t.Error("refused updates were recorded")
 		}
@@ -576,15 +556,15 @@ func TestAreas(t *testing.T) {
 		} {
 			n := auditCount(t, d)
 			_, err := s.CreateArea(sys, c.in)
-			wantField(t, err, c.field, c.key)
+			errstest.WantField(t, err, c.field, c.key)
 			_, err = s.UpdateArea(sys, as[0].ID, c.in, as[0].Version)
-			wantField(t, err, c.field, c.key)
+			errstest.WantField(t, err, c.field, c.key)
 			if auditCount(t, d) != n {
 				t.Errorf("%s: a refused change was recorded", c.name)
 			}
 		}
 		_, err = s.CreateArea(sys, with(func(in *alliance.AreaInput) { in.Code = "planning" }))
-		wantKind(t, err, errs.Conflict)
+		errstest.WantKind(t, err, errs.Conflict)
 
 		n := auditCount(t, d)
 		a, err := s.CreateArea(sys, valid)
@@ -621,14 +601,14 @@ func TestAreas(t *testing.T) {
 
 		n = auditCount(t, d)
 		_, err = s.UpdateArea(sys, a.ID, valid, 1)
-		ce := wantKind(t, err, errs.Conflict)
+		ce := errstest.WantKind(t, err, errs.Conflict)
 		if cur, ok := ce.Current.(alliance.Area); !ok || !reflect.DeepEqual(cur, b) {
 			t.Errorf("stale: Current = %#v", ce.Current)
 		}
 		_, err = s.UpdateArea(sys, a.ID, with(func(in *alliance.AreaInput) { in.Code = "policy" }), 2)
-		wantKind(t, err, errs.Conflict)
+		errstest.WantKind(t, err, errs.Conflict)
 		_, err = s.UpdateArea(sys, 9999, valid, 1)
-		wantKind(t, err, errs.NotFound)
+		errstest.WantKind(t, err, errs.NotFound)
 		if auditCount(t, d) != n {
 			t.Error("refused area updates were recorded")
 		}
