@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"concord/internal/access"
@@ -43,21 +44,13 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 
 // sessionToken is the token the caller signed in with.
 func sessionToken(r *http.Request) string {
-	if t, ok := stringsCutBearer(r.Header.Get("Authorization")); ok {
+	if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 		return t
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		return c.Value
 	}
 	return ""
-}
-
-func stringsCutBearer(h string) (string, bool) {
-	const p = "Bearer "
-	if len(h) > len(p) && h[:len(p)] == p {
-		return h[len(p):], true
-	}
-	return "", false
 }
 
 func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) {
