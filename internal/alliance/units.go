@@ -172,6 +172,11 @@ func (s *Service) UpdateUnit(ctx context.Context, id int64, in UnitInput, versio
 		if before.Version != version {
 			return errs.StaleVersion(before)
 		}
+		// Two re-parentings checked side by side could each pass and together
+		// make a cycle: check and change the tree one writer at a time.
+		if err := s.DB.Serialize(ctx, tx, "units.tree"); err != nil {
+			return err
+		}
 		if err := in.validate(ctx, tx, id); err != nil {
 			return err
 		}

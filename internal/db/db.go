@@ -223,3 +223,15 @@ func All[T any](ctx context.Context, q Querier, scan func(Scanner) (T, error), q
 	}
 	return out, rows.Err()
 }
+
+// Serialize makes write transactions that name the same resource run one
+// after another, for rules that span rows (such as "the unit tree has no
+// cycle"). SQLite writes are already serial through the one writer; on
+// PostgreSQL it takes a transaction-scoped advisory lock.
+func (d *DB) Serialize(ctx context.Context, tx *sql.Tx, resource string) error {
+	if d.Engine != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, resource)
+	return err
+}
