@@ -160,3 +160,16 @@ func group(use, short string, subs ...*cobra.Command) *cobra.Command {
 	c.AddCommand(subs...)
 	return c
 }
+
+// withApp makes a command body that runs on the opened application, which
+// it closes afterwards.
+func withApp(run func(cmd *cobra.Command, args []string, a *app.App) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		a, err := openApp(cmd)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		return run(cmd, args, a)
+	}
+}

@@ -21,14 +21,9 @@ func serveCmd() *cobra.Command {
 shut down gracefully. The store's schema must be current: run
 "concord migrate up" first, or start with --migrate.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			return a.Serve(cmd.Context(), Version)
-		},
+		}),
 	}
 	settings(c.Flags())
 	return c

@@ -14,6 +14,7 @@ import (
 	"concord/internal/access"
 	"concord/internal/accounts"
 	"concord/internal/alliance"
+	"concord/internal/app"
 )
 
 // The user commands are the operator's, run on the server: they act as
@@ -121,12 +122,7 @@ func userCreateCmd() *cobra.Command {
 	c.MarkFlagRequired("login")
 	c.MarkFlagRequired("unit")
 	password := passwordFlags(c)
-	c.RunE = func(cmd *cobra.Command, _ []string) error {
-		a, err := openApp(cmd)
-		if err != nil {
-			return err
-		}
-		defer a.Close()
+	c.RunE = withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 		u, err := a.Alliance.UnitByCode(cmd.Context(), unit)
 		if err != nil {
 			return fmt.Errorf("unit %q: %w", unit, err)
@@ -145,7 +141,7 @@ func userCreateCmd() *cobra.Command {
 		fmt.Fprintf(cmd.OutOrStdout(), "created user %s (id %d) in unit %s with roles: %s\n",
 			created.Login, created.ID, u.Code, rolesText(created.Roles))
 		return nil
-	}
+	})
 	return c
 }
 
@@ -156,12 +152,7 @@ func userPasswdCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 	}
 	password := passwordFlags(c)
-	c.RunE = func(cmd *cobra.Command, args []string) error {
-		a, err := openApp(cmd)
-		if err != nil {
-			return err
-		}
-		defer a.Close()
+	c.RunE = withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
 		if _, err := a.Accounts.UserByLogin(cmd.Context(), args[0]); err != nil {
 			return fmt.Errorf("user %q: %w", args[0], err)
 		}
@@ -175,7 +166,7 @@ func userPasswdCmd() *cobra.Command {
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "password of %s set; the account is unlocked and its sessions ended\n", u.Login)
 		return nil
-	}
+	})
 	return c
 }
 
@@ -184,19 +175,14 @@ func userRolesCmd() *cobra.Command {
 		Use:   "roles LOGIN ROLE...",
 		Short: "Replace a user's roles",
 		Args:  cobra.MinimumNArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := openApp(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
 			u, err := a.Accounts.AdminSetRoles(cmd.Context(), args[0], parseRoles(args[1:]))
 			if err != nil {
 				return fmt.Errorf("user %q: %w", args[0], err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "roles of %s: %s\n", u.Login, rolesText(u.Roles))
 			return nil
-		},
+		}),
 	}
 }
 
@@ -209,19 +195,14 @@ func userDisableCmd(disable bool) *cobra.Command {
 		Use:   use,
 		Short: short,
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := openApp(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
 			u, err := a.Accounts.AdminSetDisabled(cmd.Context(), args[0], disable)
 			if err != nil {
 				return fmt.Errorf("user %q: %w", args[0], err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "user %s %s\n", u.Login, done)
 			return nil
-		},
+		}),
 	}
 }
 
@@ -232,12 +213,7 @@ func unitCmd() *cobra.Command {
 		Use:   "create --code CODE --name NAME --kind KIND [--parent CODE]",
 		Short: "Create a unit (a first one is needed before the first user)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			in.Kind = alliance.UnitKind(kind)
 			if parent != "" {
 				p, err := a.Alliance.UnitByCode(cmd.Context(), parent)
@@ -252,7 +228,7 @@ func unitCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "created unit %s (id %d): %s\n", u.Code, u.ID, u.Name.ZhHans)
 			return nil
-		},
+		}),
 	}
 	f := create.Flags()
 	f.StringVar(&in.Code, "code", "", "short code, such as dalian (required)")
@@ -274,12 +250,7 @@ func allianceCmd() *cobra.Command {
 		Use:   "init --name NAME",
 		Short: "Name the alliance, once, to set up a deployment",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			if cur, err := a.Alliance.Get(cmd.Context()); err == nil {
 				return fmt.Errorf("the alliance is already named %s: rename it in the web UI", cur.Name.ZhHans)
 			}
@@ -288,7 +259,7 @@ func allianceCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "alliance named %s\n", name.ZhHans)
 			return nil
-		},
+		}),
 	}
 	f := initCmd.Flags()
 	f.StringVar(&name.ZhHans, "name", "", "name in Simplified Chinese (required)")
