@@ -107,6 +107,7 @@ type Actor struct {
 	Roles      []Role
 	RequestID  string
 	ClientAddr string
+	Language   string // the UI language the user chose, "" to follow the browser
 }
 
 // Has reports whether the actor holds role.

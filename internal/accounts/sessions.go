@@ -197,7 +197,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Actor
 
 func (s *Service) actor(ctx context.Context, id int64) (*access.Actor, error) {
 	a := &access.Actor{UserID: id}
-	if err := s.DB.R.QueryRowContext(ctx, `SELECT login, unit_id FROM users WHERE id = $1`, id).Scan(&a.Login, &a.UnitID); err != nil {
+	if err := s.DB.R.QueryRowContext(ctx, `SELECT login, unit_id, language FROM users WHERE id = $1`, id).Scan(&a.Login, &a.UnitID, &a.Language); err != nil {
 		return nil, err
 	}
 	var err error

@@ -173,18 +173,11 @@ func (s *Server) authenticate(r *http.Request) (viaCookie bool, err error) {
 	ri.actor, ri.csrf = a, csrf
 	// A language chosen in this browser wins; otherwise the user's own choice.
 	if _, err := r.Cookie(langCookie); err != nil {
-		if lang := s.userLanguage(r, a.UserID); lang != "" {
-			ri.lang = lang
+		if a.Language != "" {
+			ri.lang = a.Language
 		}
 	}
 	return viaCookie, nil
-}
-
-// userLanguage is the signed-in user's chosen language, if any.
-func (s *Server) userLanguage(r *http.Request, id int64) string {
-	var lang string
-	s.DB.R.QueryRowContext(r.Context(), `SELECT language FROM users WHERE id = $1`, id).Scan(&lang)
-	return lang
 }
 
 // wrap applies authentication, CSRF and the route's permission rule.
