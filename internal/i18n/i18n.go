@@ -18,22 +18,43 @@ var Languages = []string{"zh-Hans", "zh-Hant", "en"}
 // Default is the language used when nothing says otherwise.
 const Default = "zh-Hans"
 
+// Each capability keeps its texts in catalog/NAME.LANG.json (the
+// foundation's in catalog/LANG.json), so a key lives beside its kin; a key
+// defined twice for one language is a bug and stops the program.
+//
 //go:embed catalog/*.json
 var files embed.FS
 
 var catalogs = map[string]map[string]string{}
 
 func init() {
+	entries, err := files.ReadDir("catalog")
+	if err != nil {
+		panic(err)
+	}
 	for _, lang := range Languages {
-		b, err := files.ReadFile("catalog/" + lang + ".json")
+		catalogs[lang] = map[string]string{}
+	}
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".json")
+		lang := name[strings.LastIndex(name, ".")+1:]
+		if !Valid(lang) {
+			panic(fmt.Sprintf("catalog %s: unknown language %q", e.Name(), lang))
+		}
+		b, err := files.ReadFile("catalog/" + e.Name())
 		if err != nil {
 			panic(err)
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("catalog %s: %v", lang, err))
+			panic(fmt.Sprintf("catalog %s: %v", e.Name(), err))
 		}
-		catalogs[lang] = m
+		for k, v := range m {
+			if _, dup := catalogs[lang][k]; dup {
+				panic(fmt.Sprintf("catalog %s: key %q is defined twice", e.Name(), k))
+			}
+			catalogs[lang][k] = v
+		}
 	}
 }
 
