@@ -36,25 +36,35 @@ func (r Role) Admin() bool { return r == SysAdmin || r == SecAdmin || r == Audit
 type Action string
 
 const (
-	ViewDirectory Action = "directory.view" // alliance, units, areas
-	EditAlliance  Action = "alliance.edit"
-	CreateUnit    Action = "unit.create"
-	EditUnit      Action = "unit.edit"
-	CreateArea    Action = "area.create"
-	EditArea      Action = "area.edit"
-	ListUsers     Action = "user.list"
-	ViewUser      Action = "user.view"
-	CreateUser    Action = "user.create"
-	EditUser      Action = "user.edit"
-	SetRoles      Action = "user.roles"
-	ResetPassword Action = "user.password"
-	ManageTokens  Action = "token.manage" // other users' tokens
-	SearchAudit   Action = "audit.search"
-	ExportAudit   Action = "audit.export"
-	ViewHistory   Action = "history.view"
-	ViewDashboard Action = "dashboard.view"
-	Self          Action = "self" // one's own profile, password, tokens
-	Public        Action = "public"
+	ViewDirectory  Action = "directory.view" // alliance, units, areas
+	EditAlliance   Action = "alliance.edit"
+	CreateUnit     Action = "unit.create"
+	EditUnit       Action = "unit.edit"
+	CreateArea     Action = "area.create"
+	EditArea       Action = "area.edit"
+	ListUsers      Action = "user.list"
+	ViewUser       Action = "user.view"
+	CreateUser     Action = "user.create"
+	EditUser       Action = "user.edit"
+	SetRoles       Action = "user.roles"
+	ResetPassword  Action = "user.password"
+	ManageTokens   Action = "token.manage" // other users' tokens
+	SearchAudit    Action = "audit.search"
+	ExportAudit    Action = "audit.export"
+	ViewHistory    Action = "history.view"
+	ViewDashboard  Action = "dashboard.view"
+	ViewPlans      Action = "plan.view"       // plans, tasks, reports, lists and their exports
+	EditPlans      Action = "plan.edit"       // plans, goals, tasks, revisions, imports
+	EditAssignment Action = "assignment.edit" // a unit's share of a task: responsible person, deadline
+	ReportProgress Action = "report.write"    // draft and submit a unit's progress report
+	ApproveReport  Action = "report.approve"  // the unit leader's sign-off before the office sees it
+	ReviewReport   Action = "report.review"   // the office accepts or returns a report
+	CompleteTask   Action = "task.complete"   // the lead unit's completion report (办结报告)
+	CloseTask      Action = "task.close"      // verify and close (销号), reopen, cancel, merge
+	ChaseTask      Action = "task.chase"      // a chase (催办) sent by hand
+	ManageWebhooks Action = "webhook.manage"
+	Self           Action = "self" // one's own profile, password, tokens
+	Public         Action = "public"
 )
 
 // Reach is how far a role's permission extends.
@@ -79,24 +89,34 @@ func all(roles []Role, r Reach) map[Role]Reach {
 // Policy is the whole permission table: action → role → reach.
 var Policy = map[Action]map[Role]Reach{
 	// The audit administrator reads the audit trail and nothing else.
-	ViewDirectory: all(append(business[:len(business):len(business)], SysAdmin, SecAdmin), Any),
-	EditAlliance:  {SysAdmin: Any},
-	CreateUnit:    {SysAdmin: Any},
-	EditUnit:      {SysAdmin: Any},
-	CreateArea:    {SysAdmin: Any},
-	EditArea:      {SysAdmin: Any},
-	ListUsers:     {SecAdmin: Any, UnitLeader: OwnUnit},
-	ViewUser:      {SecAdmin: Any, UnitLeader: OwnUnit},
-	CreateUser:    {SecAdmin: Any},
-	EditUser:      {SecAdmin: Any},
-	SetRoles:      {SecAdmin: Any},
-	ResetPassword: {SecAdmin: Any},
-	ManageTokens:  {SecAdmin: Any},
-	SearchAudit:   {AuditAdmin: Any},
-	ExportAudit:   {AuditAdmin: Any},
-	ViewHistory:   {AuditAdmin: Any, Coordinator: Any, UnitLeader: OwnUnit},
-	ViewDashboard: all(business, Any),
-	Self:          all(Roles, Any),
+	ViewDirectory:  all(append(business[:len(business):len(business)], SysAdmin, SecAdmin), Any),
+	EditAlliance:   {SysAdmin: Any},
+	CreateUnit:     {SysAdmin: Any},
+	EditUnit:       {SysAdmin: Any},
+	CreateArea:     {SysAdmin: Any},
+	EditArea:       {SysAdmin: Any},
+	ListUsers:      {SecAdmin: Any, UnitLeader: OwnUnit},
+	ViewUser:       {SecAdmin: Any, UnitLeader: OwnUnit},
+	CreateUser:     {SecAdmin: Any},
+	EditUser:       {SecAdmin: Any},
+	SetRoles:       {SecAdmin: Any},
+	ResetPassword:  {SecAdmin: Any},
+	ManageTokens:   {SecAdmin: Any},
+	SearchAudit:    {AuditAdmin: Any},
+	ExportAudit:    {AuditAdmin: Any},
+	ViewHistory:    {AuditAdmin: Any, Coordinator: Any, UnitLeader: OwnUnit},
+	ViewDashboard:  all(business, Any),
+	ViewPlans:      all(business, Any),
+	EditPlans:      {Coordinator: Any},
+	EditAssignment: {Coordinator: Any, UnitLeader: OwnUnit},
+	ReportProgress: {Reporter: OwnUnit, UnitLeader: OwnUnit},
+	ApproveReport:  {UnitLeader: OwnUnit},
+	ReviewReport:   {Coordinator: Any},
+	CompleteTask:   {Reporter: OwnUnit, UnitLeader: OwnUnit},
+	CloseTask:      {Coordinator: Any},
+	ChaseTask:      {Coordinator: Any},
+	ManageWebhooks: {SysAdmin: Any},
+	Self:           all(Roles, Any),
 }
 
 // Actor is who is acting, and from where.
