@@ -133,6 +133,15 @@ type Actor struct {
 // Has reports whether the actor holds role.
 func (a *Actor) Has(role Role) bool { return a != nil && slices.Contains(a.Roles, role) }
 
+// LoginOrSystem names the actor on the record: their login, or "system"
+// for work no user started (scheduled jobs).
+func (a *Actor) LoginOrSystem() string {
+	if a == nil || a.Login == "" {
+		return "system"
+	}
+	return a.Login
+}
+
 // Reach is the widest reach the actor's roles give for action.
 func (a *Actor) Reach(action Action) Reach {
 	if action == Public {

@@ -18,8 +18,10 @@ import (
 	"concord/internal/accounts"
 	"concord/internal/alliance"
 	"concord/internal/audit"
+	"concord/internal/clock"
 	"concord/internal/config"
 	"concord/internal/db"
+	"concord/internal/plans"
 	"concord/internal/web"
 )
 
@@ -29,6 +31,7 @@ type App struct {
 	DB       *db.DB
 	Accounts *accounts.Service
 	Alliance *alliance.Service
+	Plans    *plans.Service
 	Audit    *audit.Store
 	Log      *slog.Logger
 }
@@ -72,6 +75,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 			SessionMax:      cfg.SessionMax,
 		}},
 		Alliance: &alliance.Service{DB: d},
+		Plans:    &plans.Service{DB: d, Clock: clock.System},
 		Audit:    &audit.Store{DB: d},
 		Log:      log,
 	}
@@ -86,6 +90,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		DB:           a.DB,
 		Accounts:     a.Accounts,
 		Alliance:     a.Alliance,
+		Plans:        a.Plans,
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,

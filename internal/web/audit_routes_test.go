@@ -225,6 +225,16 @@ const (
 // arCases has one entry per mutating route (API and UI), keyed "METHOD
 // PATTERN"; each prepares its objects and returns the call to measure.
 func arCases() map[string]func(f *fixture) arCall {
+	cases := arFoundationCases()
+	for _, more := range []map[string]func(f *fixture) arCall{arPlanAPICases(), arPlanUICases()} {
+		for k, c := range more {
+			cases[k] = c
+		}
+	}
+	return cases
+}
+
+func arFoundationCases() map[string]func(f *fixture) arCall {
 	return map[string]func(f *fixture) arCall{
 		// ---- API ----
 		"POST /api/v1/session": func(f *fixture) arCall {

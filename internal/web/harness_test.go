@@ -14,8 +14,10 @@ import (
 	"concord/internal/accounts"
 	"concord/internal/alliance"
 	"concord/internal/audit"
+	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/dbtest"
+	"concord/internal/plans"
 	"concord/internal/web"
 )
 
@@ -31,6 +33,17 @@ type fixture struct {
 	Users  map[access.Role]accounts.User
 	Peer   accounts.User // a reporter in Other
 	tokens map[string]string
+
+	// A plan in force with two tasks: TaskOwn led by Own with Other
+	// co-operating, and TaskOther the other way round; ReportOwn and
+	// ReportOther are the current period's reports of TaskOwn by each unit.
+	Plans       *plans.Service
+	Plan        plans.Plan
+	Goal        plans.Goal
+	TaskOwn     plans.Task
+	TaskOther   plans.Task
+	ReportOwn   plans.Report
+	ReportOther plans.Report
 }
 
 const testPassword = "Password-2018"
@@ -68,13 +81,55 @@ func newFixture(t *testing.T, e db.Engine) *fixture {
 	if f.Peer, err = acc.Bootstrap(ctx, accounts.UserInput{Login: "peer", Name: "peer", UnitID: f.Other.ID, Password: testPassword, Roles: []access.Role{access.Reporter}}); err != nil {
 		t.Fatal(err)
 	}
-	f.Srv, err = web.New(web.Deps{DB: d, Accounts: acc, Alliance: al, Audit: &audit.Store{DB: d}, Version: "test"})
+	f.Plans = &plans.Service{DB: d, Clock: clock.System}
+	f.seedPlan()
+	f.Srv, err = web.New(web.Deps{DB: d, Accounts: acc, Alliance: al, Plans: f.Plans, Audit: &audit.Store{DB: d}, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.HTTP = httptest.NewServer(f.Srv.Handler())
 	t.Cleanup(f.HTTP.Close)
 	return f
+}
+
+// seedPlan gives the fixture its plan, tasks and reports, dated around
+// today so that the current reporting period has begun.
+func (f *fixture) seedPlan() {
+	t := f.t
+	coord := access.WithActor(context.Background(), &access.Actor{UserID: f.Users[access.Coordinator].ID, Login: "coordinator", UnitID: f.Own.ID, Roles: []access.Role{access.Coordinator}})
+	today := clock.Today(clock.System)
+	var err error
+	f.Plan, err = f.Plans.CreatePlan(coord, plans.PlanInput{Code: "P1", Kind: plans.ActionPlan, Name: "测试行动计划", StartsOn: today.AddDays(-400), EndsOn: today.AddDays(400)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var area int64
+	if err := f.DB.R.QueryRow(`SELECT min(id) FROM areas`).Scan(&area); err != nil {
+		t.Fatal(err)
+	}
+	if f.Goal, err = f.Plans.SaveGoal(coord, f.Plan.ID, 0, plans.GoalInput{Code: "G1", Title: "产业协同", AreaID: area}, 0); err != nil {
+		t.Fatal(err)
+	}
+	task := func(code string, lead, co int64) plans.Task {
+		tk, err := f.Plans.CreateTask(coord, f.Plan.ID, plans.TaskInput{GoalID: f.Goal.ID, Code: code, Title: "任务 " + code,
+			LeadUnitID: lead, CoUnitIDs: []int64{co}, StartsOn: today.AddDays(-40), DueOn: today.AddDays(60)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
+	f.TaskOwn, f.TaskOther = task("T-1", f.Own.ID, f.Other.ID), task("T-2", f.Other.ID, f.Own.ID)
+	if f.Plan, err = f.Plans.SetPlanStatus(coord, f.Plan.ID, plans.InForce, plans.RevisionNote{ApprovedBy: "联席会议"}, f.Plan.Version); err != nil {
+		t.Fatal(err)
+	}
+	current := func(unit int64) plans.Report {
+		rs, _, err := f.Plans.ListReports(coord, plans.ReportFilter{TaskID: f.TaskOwn.ID, UnitID: unit, States: []plans.ReportState{plans.Pending}})
+		if err != nil || len(rs) == 0 {
+			t.Fatalf("no pending report for unit %d: %v", unit, err)
+		}
+		return rs[len(rs)-1].Report
+	}
+	f.ReportOwn, f.ReportOther = current(f.Own.ID), current(f.Other.ID)
 }
 
 // token signs login in through the API once and returns its bearer token.

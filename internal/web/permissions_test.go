@@ -52,6 +52,18 @@ var pmRules = map[access.Action]map[access.Role]pmReach{
 	access.ViewDashboard: {
 		access.Coordinator: pmAny, access.UnitLeader: pmAny, access.Reporter: pmAny, access.Inspector: pmAny, access.Viewer: pmAny,
 	},
+	access.ViewPlans: {
+		access.Coordinator: pmAny, access.UnitLeader: pmAny, access.Reporter: pmAny, access.Inspector: pmAny, access.Viewer: pmAny,
+	},
+	access.EditPlans:      {access.Coordinator: pmAny},
+	access.EditAssignment: {access.Coordinator: pmAny, access.UnitLeader: pmOwn},
+	access.ReportProgress: {access.Reporter: pmOwn, access.UnitLeader: pmOwn},
+	access.ApproveReport:  {access.UnitLeader: pmOwn},
+	access.ReviewReport:   {access.Coordinator: pmAny},
+	access.CompleteTask:   {access.Reporter: pmOwn, access.UnitLeader: pmOwn},
+	access.CloseTask:      {access.Coordinator: pmAny},
+	access.ChaseTask:      {access.Coordinator: pmAny},
+	access.ManageWebhooks: {access.SysAdmin: pmAny},
 	access.Self: {
 		access.Coordinator: pmAny, access.UnitLeader: pmAny, access.Reporter: pmAny, access.Inspector: pmAny,
 		access.Viewer: pmAny, access.SysAdmin: pmAny, access.SecAdmin: pmAny, access.AuditAdmin: pmAny,
@@ -125,6 +137,16 @@ func pmTargets(f *fixture, rt web.Route, tokenID, areaID int64) ([]pmTarget, err
 		ts = sub("{id}", tokenID, "")
 	case strings.Contains(p, "/areas/{id}"):
 		ts = sub("{id}", areaID, "")
+	case strings.Contains(p, "/plans/{id}"):
+		ts = sub("{id}", f.Plan.ID, "")
+	case strings.Contains(p, "/goals/{id}"):
+		ts = sub("{id}", f.Goal.ID, "")
+	case strings.Contains(p, "/tasks/{id}"):
+		ts = sub("{id}", f.TaskOwn.ID, "own", f.TaskOther.ID, "other")
+	case strings.Contains(p, "/reports/{id}"):
+		ts = sub("{id}", f.ReportOwn.ID, "own", f.ReportOther.ID, "other")
+	case strings.Contains(p, "/assignments/{id}"):
+		ts = sub("{id}", pmAssignment(f, f.Own.ID), "own", pmAssignment(f, f.Other.ID), "other")
 	case strings.TrimPrefix(p, "/api/v1") == "/users" && rt.Method == http.MethodGet:
 		// The list's unit comes from the query, or is the caller's own.
 		ts = []pmTarget{
@@ -141,6 +163,15 @@ func pmTargets(f *fixture, rt web.Route, tokenID, areaID int64) ([]pmTarget, err
 		}
 	}
 	return ts, nil
+}
+
+// pmAssignment is unit's assignment on the fixture's TaskOwn.
+func pmAssignment(f *fixture, unit int64) int64 {
+	var id int64
+	if err := f.DB.R.QueryRow(`SELECT id FROM assignments WHERE task_id = $1 AND unit_id = $2`, f.TaskOwn.ID, unit).Scan(&id); err != nil {
+		f.t.Fatal(err)
+	}
+	return id
 }
 
 // pmBodies are the requests that need a particular body to get past their

@@ -27,7 +27,7 @@ func (s *Server) routeTable() []Route {
 	ui := func(method, pattern string, action access.Action, scope func(*Server, *http.Request) (int64, error), h http.HandlerFunc) Route {
 		return Route{Method: method, Pattern: pattern, Action: action, Scope: scope, Handler: h}
 	}
-	return []Route{
+	routes := []Route{
 		api("GET", "/openapi.json", access.Public, nil, s.apiOpenAPI),
 		api("POST", "/session", access.Public, nil, s.apiLogin),
 		api("DELETE", "/session", access.Self, nil, s.apiLogout),
@@ -85,6 +85,8 @@ func (s *Server) routeTable() []Route {
 		ui("POST", "/profile/tokens", access.Self, nil, s.submitCreateToken),
 		ui("POST", "/profile/tokens/{id}/revoke", access.Self, nil, s.submitRevokeToken),
 	}
+	routes = append(routes, s.planAPIRoutes(api)...)
+	return append(routes, s.planUIRoutes(ui)...)
 }
 
 func unitFromPath(_ *Server, r *http.Request) (int64, error) { return pathID(r, "id") }

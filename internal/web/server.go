@@ -14,6 +14,7 @@ import (
 	"concord/internal/alliance"
 	"concord/internal/audit"
 	"concord/internal/db"
+	"concord/internal/plans"
 )
 
 // Deps are the services the web layer serves.
@@ -21,6 +22,7 @@ type Deps struct {
 	DB           *db.DB
 	Accounts     *accounts.Service
 	Alliance     *alliance.Service
+	Plans        *plans.Service
 	Audit        *audit.Store
 	Log          *slog.Logger
 	CookieSecure string // auto, always or never

@@ -1,0 +1,407 @@
+package plans
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"concord/internal/access"
+	"concord/internal/clock"
+	"concord/internal/db"
+	"concord/internal/errs"
+)
+
+// TaskFilter narrows a task list. Zero fields do not filter.
+type TaskFilter struct {
+	PlanID     int64      `json:"plan_id"`
+	GoalID     int64      `json:"goal_id"`
+	AreaID     int64      `json:"area_id"`
+	UnitID     int64      `json:"unit_id"`      // lead or co-operating
+	LeadUnitID int64      `json:"lead_unit_id"` // lead only
+	Light      Light      `json:"light"`
+	Status     Status     `json:"status"`
+	Query      string     `json:"q"` // text in title, description, reports
+	DueFrom    clock.Date `json:"due_from"`
+	DueTo      clock.Date `json:"due_to"`
+	Sort       string     `json:"sort"` // code (default), due, progress, -progress
+	Limit      int        `json:"limit"`
+	Offset     int        `json:"offset"`
+}
+
+var taskSorts = map[string]string{
+	"":          "t.plan_id, t.code",
+	"code":      "t.plan_id, t.code",
+	"due":       "t.due_on, t.id",
+	"progress":  "t.progress, t.id",
+	"-progress": "t.progress DESC, t.id",
+}
+
+// where builds the filter's SQL conditions and arguments.
+func (f TaskFilter) where(engine db.Engine) (string, []any, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+itoa(len(args))))
+	}
+	if f.PlanID != 0 {
+		add("t.plan_id = ?", f.PlanID)
+	}
+	if f.GoalID != 0 {
+		add("t.goal_id = ?", f.GoalID)
+	}
+	if f.AreaID != 0 {
+		add("t.area_id = ?", f.AreaID)
+	}
+	if f.LeadUnitID != 0 {
+		add("t.lead_unit_id = ?", f.LeadUnitID)
+	}
+	if f.UnitID != 0 {
+		add("t.id IN (SELECT task_id FROM assignments WHERE unit_id = ? AND active)", f.UnitID)
+	}
+	if f.Light != "" {
+		add("t.light = ?", f.Light)
+	}
+	if f.Status != "" {
+		add("t.status = ?", f.Status)
+	}
+	if !f.DueFrom.IsZero() {
+		add("t.due_on >= ?", f.DueFrom)
+	}
+	if !f.DueTo.IsZero() {
+		add("t.due_on <= ?", f.DueTo)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		match, arg := textMatch(engine, q)
+		add("t.id IN (SELECT d.task_id FROM search_docs d WHERE "+match+")", arg)
+	}
+	if _, ok := taskSorts[f.Sort]; !ok {
+		var v errs.Validation
+		v.Add("sort", "error.choice")
+		return "", nil, v.Err()
+	}
+	if len(conds) == 0 {
+		return "", args, nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// textMatch is the condition finding q in search_docs d: FTS5 trigram
+// matching on SQLite for three characters or more (shorter text falls back
+// to LIKE), and pg_trgm-indexed ILIKE on PostgreSQL.
+func textMatch(engine db.Engine, q string) (string, any) {
+	if engine == db.SQLite && len([]rune(q)) >= 3 {
+		return "d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
+	}
+	return `lower(d.body) LIKE ? ESCAPE '\'`, db.Contains(q)
+}
+
+// ListTasks returns a page of tasks matching f and how many match in all.
+func (s *Service) ListTasks(ctx context.Context, f TaskFilter) ([]Task, int, error) {
+	if err := access.FromContext(ctx).Check(access.ViewPlans, 0); err != nil {
+		return nil, 0, err
+	}
+	where, args, err := f.where(s.DB.Engine)
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := s.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM tasks t`+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 50
+	}
+	q := `SELECT ` + taskColumns + ` FROM tasks t` + where + ` ORDER BY ` + taskSorts[f.Sort] + ` LIMIT ` + itoa(limit) + ` OFFSET ` + itoa(max(f.Offset, 0))
+	ts, err := db.All(ctx, s.DB.R, scanTask, q, args...)
+	return ts, total, err
+}
+
+// EachTask streams every task matching f, for exports.
+func (s *Service) EachTask(ctx context.Context, f TaskFilter, fn func(Task) error) error {
+	if err := access.FromContext(ctx).Check(access.ViewPlans, 0); err != nil {
+		return err
+	}
+	where, args, err := f.where(s.DB.Engine)
+	if err != nil {
+		return err
+	}
+	return eachRow(ctx, s.DB.R, func(row db.Scanner) error {
+		t, err := scanTask(row)
+		if err != nil {
+			return err
+		}
+		return fn(t)
+	}, `SELECT `+taskColumns+` FROM tasks t`+where+` ORDER BY `+taskSorts[f.Sort], args...)
+}
+
+// LightCounts is how many tasks have each light, and their mean progress.
+type LightCounts struct {
+	Counts   map[Light]int `json:"counts"`
+	Total    int           `json:"total"`
+	Progress float64       `json:"progress"` // mean, in percent
+	Done     int           `json:"done"`     // completed or closed
+}
+
+func (c *LightCounts) add(l Light, n int, progressSum float64) {
+	if c.Counts == nil {
+		c.Counts = map[Light]int{}
+	}
+	c.Counts[l] += n
+	c.Total += n
+	if l == DoneOnTime || l == DoneLate || l == Closed {
+		c.Done += n
+	}
+	c.Progress += progressSum // a sum until finish
+}
+
+func (c *LightCounts) finish() {
+	if c.Total > 0 {
+		c.Progress /= float64(c.Total)
+	}
+}
+
+// Timeliness is a unit's reporting record.
+type Timeliness struct {
+	UnitID   int64 `json:"unit_id"`
+	OnTime   int   `json:"on_time"`
+	Late     int   `json:"late"`
+	Returned int   `json:"returned"`
+	Missing  int   `json:"missing"` // due and still not submitted
+}
+
+// MonthCount is a count in a calendar month ("2006-01").
+type MonthCount struct {
+	Month string `json:"month"`
+	N     int    `json:"n"`
+}
+
+// Dashboard is the alliance's state at a glance.
+type Dashboard struct {
+	Today      clock.Date            `json:"today"`
+	All        LightCounts           `json:"all"`
+	ByArea     map[int64]LightCounts `json:"by_area"`
+	ByUnit     map[int64]LightCounts `json:"by_unit"` // by lead unit
+	Closed     []MonthCount          `json:"closed_by_month"`
+	Timeliness []Timeliness          `json:"timeliness"`
+	Overdue    []Task                `json:"overdue"` // the most overdue first
+}
+
+// Dashboard gathers the dashboard for one plan (0: every plan). Counts come
+// from the trigger-kept task_counts, closed_months and report_counts tables,
+// so its cost follows the number of units and areas, not of tasks or reports.
+func (s *Service) Dashboard(ctx context.Context, planID int64) (Dashboard, error) {
+	if err := access.FromContext(ctx).Check(access.ViewDashboard, 0); err != nil {
+		return Dashboard{}, err
+	}
+	d := Dashboard{Today: s.today(), ByArea: map[int64]LightCounts{}, ByUnit: map[int64]LightCounts{}}
+	planCond, args := "", []any{}
+	if planID != 0 {
+		planCond, args = " AND plan_id = $1", []any{planID}
+	}
+	err := eachRow(ctx, s.DB.R, func(row db.Scanner) error {
+		var area, unit int64
+		var l Light
+		var n int
+		var sum float64
+		if err := row.Scan(&area, &unit, &l, &n, &sum); err != nil {
+			return err
+		}
+		d.All.add(l, n, sum)
+		a, u := d.ByArea[area], d.ByUnit[unit]
+		a.add(l, n, sum)
+		u.add(l, n, sum)
+		d.ByArea[area], d.ByUnit[unit] = a, u
+		return nil
+	}, `SELECT area_id, unit_id, light, n, progress_sum FROM task_counts WHERE n > 0`+planCond, args...)
+	if err != nil {
+		return d, err
+	}
+	d.All.finish()
+	for k, c := range d.ByArea {
+		c.finish()
+		d.ByArea[k] = c
+	}
+	for k, c := range d.ByUnit {
+		c.finish()
+		d.ByUnit[k] = c
+	}
+	if d.Closed, err = db.All(ctx, s.DB.R, func(row db.Scanner) (MonthCount, error) {
+		var m MonthCount
+		return m, row.Scan(&m.Month, &m.N)
+	}, `SELECT month, SUM(n) FROM closed_months WHERE n > 0`+planCond+` GROUP BY month ORDER BY month`, args...); err != nil {
+		return d, err
+	}
+	if d.Timeliness, err = s.timeliness(ctx); err != nil {
+		return d, err
+	}
+	od := TaskFilter{PlanID: planID, Light: Red, Sort: "due", Limit: 20}
+	d.Overdue, _, err = s.ListTasks(ctx, od)
+	return d, err
+}
+
+// timeliness is each unit's on-time, late, returned and missing reports.
+func (s *Service) timeliness(ctx context.Context) ([]Timeliness, error) {
+	by := map[int64]*Timeliness{}
+	get := func(u int64) *Timeliness {
+		if by[u] == nil {
+			by[u] = &Timeliness{UnitID: u}
+		}
+		return by[u]
+	}
+	err := eachRow(ctx, s.DB.R, func(row db.Scanner) error {
+		var u int64
+		var on, late, ret int
+		if err := row.Scan(&u, &on, &late, &ret); err != nil {
+			return err
+		}
+		t := get(u)
+		t.OnTime, t.Late, t.Returned = on, late, ret
+		return nil
+	}, `SELECT unit_id, SUM(on_time), SUM(late), SUM(returned) FROM report_counts GROUP BY unit_id`)
+	if err != nil {
+		return nil, err
+	}
+	err = eachRow(ctx, s.DB.R, func(row db.Scanner) error {
+		var u int64
+		var n int
+		err := row.Scan(&u, &n)
+		get(u).Missing = n
+		return err
+	}, `SELECT unit_id, count(*) FROM reports WHERE state IN ('pending','draft') AND due_on < $1 GROUP BY unit_id`, s.today())
+	out := make([]Timeliness, 0, len(by))
+	for _, t := range by {
+		out = append(out, *t)
+	}
+	return out, err
+}
+
+// Event is a line of a task's timeline.
+type Event struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Kind   string    `json:"kind"`
+	UnitID *int64    `json:"unit_id"`
+	RefID  *int64    `json:"ref_id"`
+	Note   string    `json:"note"`
+}
+
+// Timeline lists what happened to a task, newest first.
+func (s *Service) Timeline(ctx context.Context, taskID int64) ([]Event, error) {
+	if err := access.FromContext(ctx).Check(access.ViewPlans, 0); err != nil {
+		return nil, err
+	}
+	return db.All(ctx, s.DB.R, func(row db.Scanner) (Event, error) {
+		var e Event
+		err := row.Scan(&e.At, &e.Actor, &e.Kind, &e.UnitID, &e.RefID, &e.Note)
+		e.At = e.At.UTC()
+		return e, err
+	}, `SELECT at, actor, kind, unit_id, ref_id, note FROM task_events WHERE task_id = $1 ORDER BY at DESC, id DESC`, taskID)
+}
+
+// ReportRow is a report with what a list of reports shows beside it.
+type ReportRow struct {
+	Report
+	TaskCode  string `json:"task_code"`
+	TaskTitle string `json:"task_title"`
+}
+
+// ReportFilter narrows a list of reports.
+type ReportFilter struct {
+	UnitID  int64         `json:"unit_id"`
+	TaskID  int64         `json:"task_id"`
+	States  []ReportState `json:"states"`
+	DueTo   clock.Date    `json:"due_to"`  // due on or before
+	Missing bool          `json:"missing"` // due before today and not submitted
+	Limit   int           `json:"limit"`
+	Offset  int           `json:"offset"`
+}
+
+// ListReports returns a page of reports, earliest due first, and the total.
+func (s *Service) ListReports(ctx context.Context, f ReportFilter) ([]ReportRow, int, error) {
+	if err := access.FromContext(ctx).Check(access.ViewPlans, 0); err != nil {
+		return nil, 0, err
+	}
+	var conds []string
+	var args []any
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+itoa(len(args))))
+	}
+	if f.UnitID != 0 {
+		add("r.unit_id = ?", f.UnitID)
+	}
+	if f.TaskID != 0 {
+		add("r.task_id = ?", f.TaskID)
+	}
+	if f.Missing {
+		f.States = []ReportState{Pending, Drafted}
+		add("r.due_on < ?", s.today())
+	}
+	if len(f.States) > 0 {
+		var in []string
+		for _, st := range f.States {
+			args = append(args, st)
+			in = append(in, "$"+itoa(len(args)))
+		}
+		conds = append(conds, "r.state IN ("+strings.Join(in, ",")+")")
+	}
+	if !f.DueTo.IsZero() {
+		add("r.due_on <= ?", f.DueTo)
+	}
+	conds = append(conds, "a.active", "t.status IN ('active','completion_filed')")
+	where := " WHERE " + strings.Join(conds, " AND ")
+	from := ` FROM reports r JOIN tasks t ON t.id = r.task_id JOIN assignments a ON a.id = r.assignment_id`
+	var total int
+	if err := s.DB.R.QueryRowContext(ctx, `SELECT count(*)`+from+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 50
+	}
+	cols := prefixed("r.", reportColumns)
+	rows, err := db.All(ctx, s.DB.R, func(row db.Scanner) (ReportRow, error) {
+		var rr ReportRow
+		var code, title string
+		r, err := scanReport(scanTail{row, []any{&code, &title}})
+		rr.Report, rr.TaskCode, rr.TaskTitle = r, code, title
+		return rr, err
+	}, `SELECT `+cols+`, t.code, t.title`+from+where+` ORDER BY r.due_on, r.id LIMIT `+itoa(limit)+` OFFSET `+itoa(max(f.Offset, 0)), args...)
+	return rows, total, err
+}
+
+// prefixed qualifies each column of a column list with p.
+func prefixed(p, columns string) string {
+	fields := strings.Split(columns, ",")
+	for i, f := range fields {
+		fields[i] = p + strings.TrimSpace(f)
+	}
+	return strings.Join(fields, ", ")
+}
+
+// scanTail lets a row scanner read extra columns after the ones its caller
+// asks for.
+type scanTail struct {
+	row  db.Scanner
+	tail []any
+}
+
+func (s scanTail) Scan(dest ...any) error { return s.row.Scan(append(dest, s.tail...)...) }
+
+// Owner is the unit an object belongs to, for permission rules that reach
+// only the user's own unit: a task is its lead unit's; an assignment, a
+// report and a completion report are their unit's. It checks no permission:
+// knowing an object's unit reveals nothing the rules protect.
+func (s *Service) Owner(ctx context.Context, kind string, id int64) (int64, error) {
+	queries := map[string]string{
+		"task":       `SELECT lead_unit_id FROM tasks WHERE id = $1`,
+		"assignment": `SELECT unit_id FROM assignments WHERE id = $1`,
+		"report":     `SELECT unit_id FROM reports WHERE id = $1`,
+		"completion": `SELECT t.lead_unit_id FROM completions c JOIN tasks t ON t.id = c.task_id WHERE c.id = $1`,
+	}
+	var unit int64
+	err := s.DB.R.QueryRowContext(ctx, queries[kind], id).Scan(&unit)
+	return unit, errs.NotFoundIf(err, kind)
+}
