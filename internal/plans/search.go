@@ -41,6 +41,7 @@ func (s *Service) Search(ctx context.Context, q string, limit int) ([]Hit, error
 		limit = 50
 	}
 	match, arg := textMatch(s.DB.Engine, q)
+	match = strings.ReplaceAll(match, "?", "$1")
 	return db.All(ctx, s.DB.R, func(row db.Scanner) (Hit, error) {
 		var h Hit
 		var body string

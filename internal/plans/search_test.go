@@ -1,0 +1,91 @@
+package plans_test
+
+import (
+	"testing"
+
+	"concord/internal/db"
+	"concord/internal/dbtest"
+	"concord/internal/plans"
+)
+
+// TestSearch finds Chinese text in task titles and report narratives, with
+// two characters (below the trigram length) and with more.
+func TestSearch(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		task := w.task("T-1")
+		r := w.report(task.ID, w.A.ID)
+		in := filled(20)
+		in.Problems = "用地指标不足，需省自然资源厅协调"
+		if _, err := w.Plans.SubmitReport(w.Reporter[w.A.ID], r.ID, in, r.Version); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			q    string
+			kind string
+		}{
+			{"港口", "task"}, {"港口资源整合", "task"}, {"用地指标", "report"}, {"自然资源厅", "report"},
+		} {
+			hits, err := w.Plans.Search(w.Coord, c.q, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, h := range hits {
+				found = found || h.Kind == c.kind && h.TaskID == task.ID
+			}
+			if !found {
+				t.Errorf("%q: no %s hit in %+v", c.q, c.kind, hits)
+			}
+		}
+		if hits, _ := w.Plans.Search(w.Coord, "没有这段文字", 10); len(hits) != 0 {
+			t.Errorf("false hits: %+v", hits)
+		}
+		ts, n, err := w.Plans.ListTasks(w.Coord, plans.TaskFilter{Query: "用地指标"})
+		if err != nil || n != 1 || ts[0].ID != task.ID {
+			t.Fatalf("task list by report text: %v %d", err, n)
+		}
+	})
+}
+
+// TestCountsMatchRecount: the trigger-kept dashboard counts equal a count
+// of the tasks themselves after creates, moves and closures.
+func TestCountsMatchRecount(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		a, b := w.task("T-1"), w.task("T-2")
+		w.task("T-3")
+		if _, err := w.Plans.CancelTask(w.Coord, b.ID, "重复立项", b.Version); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := w.Plans.FileCompletion(w.Leader[w.A.ID], a.ID, "完成", a.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur, _ := w.Plans.Task(w.Coord, a.ID)
+		if _, err := w.Plans.CloseTask(w.Coord, a.ID, cur.Version); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := d.R.Query(`SELECT t.light, t.area_id, t.lead_unit_id, count(*), (SELECT n FROM task_counts c WHERE c.plan_id = t.plan_id AND c.area_id = t.area_id AND c.unit_id = t.lead_unit_id AND c.light = t.light)
+			FROM tasks t GROUP BY t.plan_id, t.light, t.area_id, t.lead_unit_id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var light string
+			var area, unit int64
+			var n, kept int
+			if err := rows.Scan(&light, &area, &unit, &n, &kept); err != nil {
+				t.Fatal(err)
+			}
+			if n != kept {
+				t.Errorf("%s/%d/%d: %d tasks, counts say %d", light, area, unit, n, kept)
+			}
+		}
+		var total int
+		if err := d.R.QueryRow(`SELECT COALESCE(SUM(n), 0) FROM task_counts`).Scan(&total); err != nil || total != 3 {
+			t.Fatalf("counts total %d", total)
+		}
+	})
+}
