@@ -110,7 +110,9 @@ func TestPeriods(t *testing.T) {
 }
 
 func TestRollup(t *testing.T) {
-	a := func(role Role, p float64, active bool) Assignment { return Assignment{Role: role, Progress: p, Active: active} }
+	a := func(role Role, p float64, active bool) Assignment {
+		return Assignment{Role: role, Progress: p, Active: active}
+	}
 	cases := []struct {
 		name string
 		as   []Assignment

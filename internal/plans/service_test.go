@@ -20,18 +20,18 @@ import (
 // reporter per city, and a plan "P" with goal "G" in the first area, on a
 // fake clock starting 2026-03-01.
 type world struct {
-	t                 *testing.T
-	DB                *db.DB
-	Clock             *clock.Fake
-	Plans             *plans.Service
-	A, B, C           alliance.Unit
-	Coord             context.Context
-	Leader, Reporter  map[int64]context.Context
-	Users             map[string]accounts.User
-	Plan              plans.Plan
-	Goal              plans.Goal
-	Area              int64
-	Start, Due        clock.Date
+	t                *testing.T
+	DB               *db.DB
+	Clock            *clock.Fake
+	Plans            *plans.Service
+	A, B, C          alliance.Unit
+	Coord            context.Context
+	Leader, Reporter map[int64]context.Context
+	Users            map[string]accounts.User
+	Plan             plans.Plan
+	Goal             plans.Goal
+	Area             int64
+	Start, Due       clock.Date
 }
 
 func newWorld(t *testing.T, d *db.DB) *world {
@@ -125,11 +125,19 @@ func TestReviewStateMachine(t *testing.T) {
 		w := newWorld(t, d)
 		rep, coord := w.Reporter[w.A.ID], w.Coord
 		type move func(r plans.Report) (plans.Report, error)
-		save := func(r plans.Report) (plans.Report, error) { return w.Plans.SaveReport(rep, r.ID, filled(10), r.Version) }
-		submit := func(r plans.Report) (plans.Report, error) { return w.Plans.SubmitReport(rep, r.ID, filled(20), r.Version) }
+		save := func(r plans.Report) (plans.Report, error) {
+			return w.Plans.SaveReport(rep, r.ID, filled(10), r.Version)
+		}
+		submit := func(r plans.Report) (plans.Report, error) {
+			return w.Plans.SubmitReport(rep, r.ID, filled(20), r.Version)
+		}
 		accept := func(r plans.Report) (plans.Report, error) { return w.Plans.AcceptReport(coord, r.ID, r.Version) }
-		ret := func(r plans.Report) (plans.Report, error) { return w.Plans.ReturnReport(coord, r.ID, "数据不全", r.Version) }
-		approve := func(r plans.Report) (plans.Report, error) { return w.Plans.ApproveReport(w.Leader[w.A.ID], r.ID, r.Version) }
+		ret := func(r plans.Report) (plans.Report, error) {
+			return w.Plans.ReturnReport(coord, r.ID, "数据不全", r.Version)
+		}
+		approve := func(r plans.Report) (plans.Report, error) {
+			return w.Plans.ApproveReport(w.Leader[w.A.ID], r.ID, r.Version)
+		}
 		moves := map[string]move{"save": save, "submit": submit, "accept": accept, "return": ret, "approve": approve}
 		// paths reach each state from pending.
 		paths := map[plans.ReportState][]string{
