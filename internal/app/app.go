@@ -21,6 +21,8 @@ import (
 	"concord/internal/clock"
 	"concord/internal/config"
 	"concord/internal/db"
+	"concord/internal/jobs"
+	"concord/internal/notify"
 	"concord/internal/plans"
 	"concord/internal/web"
 )
@@ -32,6 +34,7 @@ type App struct {
 	Accounts *accounts.Service
 	Alliance *alliance.Service
 	Plans    *plans.Service
+	Notify   *notify.Service
 	Audit    *audit.Store
 	Log      *slog.Logger
 }
@@ -76,8 +79,12 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 		}},
 		Alliance: &alliance.Service{DB: d},
 		Plans:    &plans.Service{DB: d, Clock: clock.System},
-		Audit:    &audit.Store{DB: d},
-		Log:      log,
+		Notify: &notify.Service{DB: d, Clock: clock.System, Log: log, BaseURL: cfg.BaseURL, Mail: notify.SMTP{
+			Host: cfg.SMTPHost, Port: cfg.SMTPPort, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
+			StartTLS: cfg.SMTPStartTLS, ImplicitTLS: cfg.SMTPImplicitTLS,
+		}},
+		Audit: &audit.Store{DB: d},
+		Log:   log,
 	}
 }
 
@@ -91,6 +98,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Accounts:     a.Accounts,
 		Alliance:     a.Alliance,
 		Plans:        a.Plans,
+		Notify:       a.Notify,
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,
@@ -151,6 +159,8 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener, version string
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	go a.purgeSessions(ctx)
+	jobsDone := a.runJobs(ctx)
+	defer func() { <-jobsDone }()
 	a.Log.Info("listening", "addr", ln.Addr().String(), "engine", a.DB.Engine, "version", version)
 
 	select {
@@ -177,6 +187,21 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener, version string
 		a.Log.Info("stopped")
 	}
 	return err
+}
+
+// runJobs runs the scheduled jobs (the daily supervision sweep, e-mail and
+// webhook delivery) until ctx ends; the channel closes when they have
+// stopped. Every instance runs them: the runner lets one take each slot.
+func (a *App) runJobs(ctx context.Context) <-chan struct{} {
+	r := &jobs.Runner{DB: a.DB, Clock: clock.System, Log: a.Log}
+	r.Add(a.Plans.Job())
+	r.Add(a.Notify.Job())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.Start(ctx, a.Config.JobsTick)
+	}()
+	return done
 }
 
 // purgeSessions clears expired sessions every quarter of an hour until ctx

@@ -34,6 +34,15 @@ type Config struct {
 	MaxFailedLogins int           `key:"max-failed-logins" help:"failed sign-ins before an account locks"`
 	LockoutFor      time.Duration `key:"lockout-for" help:"how long a locked account stays locked"`
 	ShutdownTimeout time.Duration `key:"shutdown-timeout" help:"how long a graceful shutdown waits for requests in flight"`
+	BaseURL         string        `key:"base-url" help:"Concord's public address, for links in e-mails and webhooks (https://…)"`
+	SMTPHost        string        `key:"smtp-host" help:"mail server for notifications; empty turns e-mail off"`
+	SMTPPort        int           `key:"smtp-port" help:"mail server port; 0 means 587, or 465 with smtp-implicit-tls"`
+	SMTPFrom        string        `key:"smtp-from" help:"sender address of notification e-mails"`
+	SMTPUsername    string        `key:"smtp-username" help:"mail server login, if it asks for one"`
+	SMTPPassword    string        `key:"smtp-password" help:"mail server password" secret:"value"`
+	SMTPStartTLS    string        `key:"smtp-starttls" help:"STARTTLS: auto (when offered), always or never"`
+	SMTPImplicitTLS bool          `key:"smtp-implicit-tls" help:"connect with TLS from the start (port 465) instead of STARTTLS"`
+	JobsTick        time.Duration `key:"jobs-tick" help:"how often an instance looks for due scheduled jobs (reminders, chases, e-mail)"`
 }
 
 // Default is the configuration before any source is read.
@@ -49,6 +58,8 @@ func Default() Config {
 		MaxFailedLogins: 5,
 		LockoutFor:      15 * time.Minute,
 		ShutdownTimeout: 15 * time.Second,
+		SMTPStartTLS:    "auto",
+		JobsTick:        30 * time.Second,
 	}
 }
 
@@ -183,6 +194,17 @@ func loadFile(path string, byKey map[string]field) error {
 }
 
 func (c Config) validate() error {
+	switch c.SMTPStartTLS {
+	case "auto", "always", "never":
+	default:
+		return fmt.Errorf("smtp-starttls: want auto, always or never, got %q", c.SMTPStartTLS)
+	}
+	if c.SMTPHost != "" && c.SMTPFrom == "" {
+		return fmt.Errorf("smtp-from: needed when smtp-host is set")
+	}
+	if c.JobsTick < time.Second {
+		return fmt.Errorf("jobs-tick: at least 1s, got %s", c.JobsTick)
+	}
 	switch c.CookieSecure {
 	case "auto", "always", "never":
 	default:
@@ -208,8 +230,11 @@ func (c Config) Print() string {
 	var lines []string
 	for _, f := range c.fields() {
 		v := format(f.v)
-		if f.secret == "url" {
+		switch {
+		case f.secret == "url":
 			v = MaskURL(v)
+		case f.secret != "" && v != "":
+			v = "xxxxx"
 		}
 		lines = append(lines, fmt.Sprintf("%s = %s", f.key, v))
 	}

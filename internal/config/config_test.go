@@ -17,6 +17,8 @@ var settingEnv = []string{
 	"CONCORD_CONFIG", "CONCORD_ADDR", "CONCORD_DB", "CONCORD_MIGRATE", "CONCORD_COOKIE_SECURE",
 	"CONCORD_TRUST_PROXY", "CONCORD_LOG_FORMAT", "CONCORD_LOG_LEVEL", "CONCORD_SESSION_IDLE",
 	"CONCORD_SESSION_MAX", "CONCORD_MAX_FAILED_LOGINS", "CONCORD_LOCKOUT_FOR", "CONCORD_SHUTDOWN_TIMEOUT",
+	"CONCORD_BASE_URL", "CONCORD_SMTP_HOST", "CONCORD_SMTP_PORT", "CONCORD_SMTP_FROM", "CONCORD_SMTP_USERNAME",
+	"CONCORD_SMTP_PASSWORD", "CONCORD_SMTP_STARTTLS", "CONCORD_SMTP_IMPLICIT_TLS", "CONCORD_JOBS_TICK",
 }
 
 // cleanEnv unsets every CONCORD_* setting for the test, so that the
@@ -221,6 +223,7 @@ func TestMaskURL(t *testing.T) {
 func TestPrintMasksSecrets(t *testing.T) {
 	c := config.Default()
 	c.DB = "postgres://concord:s3cret@db.example/concord?sslmode=disable"
+	c.SMTPPassword = "s3cret"
 	out := c.Print()
 	if strings.Contains(out, "s3cret") {
 		t.Errorf("Print shows the password:\n%s", out)
@@ -248,7 +251,7 @@ func TestPrintMasksSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.DB = config.MaskURL(c.DB)
+	c.DB, c.SMTPPassword = config.MaskURL(c.DB), "xxxxx"
 	if back != c {
 		t.Errorf("Load(Print()) = %+v, want %+v", back, c)
 	}

@@ -175,7 +175,11 @@ var (
 
 // SaveReport keeps a draft.
 func (s *Service) SaveReport(ctx context.Context, id int64, in ReportInput, version int) (Report, error) {
-	return s.moveReport(ctx, id, version, stepSave, func(tx *sql.Tx, r Report, set Settings) error {
+	return s.moveReport(ctx, id, version, stepSave, s.saveDraft(ctx, in))
+}
+
+func (s *Service) saveDraft(ctx context.Context, in ReportInput) func(*sql.Tx, Report, Settings) error {
+	return func(tx *sql.Tx, r Report, set Settings) error {
 		if err := in.validate(false); err != nil {
 			return err
 		}
@@ -183,30 +187,34 @@ func (s *Service) SaveReport(ctx context.Context, id int64, in ReportInput, vers
 		if r.State == Returned {
 			state = Returned // stays visibly returned until resubmitted
 		}
-		return writeReport(ctx, tx, id, in, state, s.now())
-	})
+		return writeReport(ctx, tx, r.ID, in, state, s.now())
+	}
 }
 
 // SubmitReport saves and submits a report. The first submission's time is
 // kept and judged on time or late against the due date.
 func (s *Service) SubmitReport(ctx context.Context, id int64, in ReportInput, version int) (Report, error) {
-	return s.moveReport(ctx, id, version, stepSubmit, func(tx *sql.Tx, r Report, set Settings) error {
+	return s.moveReport(ctx, id, version, stepSubmit, s.submit(ctx, in))
+}
+
+func (s *Service) submit(ctx context.Context, in ReportInput) func(*sql.Tx, Report, Settings) error {
+	return func(tx *sql.Tx, r Report, set Settings) error {
 		if err := in.validate(true); err != nil {
 			return err
 		}
 		now := s.now()
-		if err := writeReport(ctx, tx, id, in, Submitted, now); err != nil {
+		if err := writeReport(ctx, tx, r.ID, in, Submitted, now); err != nil {
 			return err
 		}
 		onTime := !clock.DayOf(now).After(r.DueOn)
 		_, err := tx.ExecContext(ctx, `UPDATE reports SET submitted_at=$1, submitted_by=$2,
 			first_submitted_at=COALESCE(first_submitted_at, $1), on_time=COALESCE(on_time, $3) WHERE id=$4`,
-			now, access.FromContext(ctx).LoginOrSystem(), onTime, id)
+			now, access.FromContext(ctx).LoginOrSystem(), onTime, r.ID)
 		if err != nil {
 			return err
 		}
-		return indexText(ctx, tx, "report", id, r.TaskID, in.Narrative, in.Problems, in.HelpNeeded, in.NextSteps)
-	})
+		return indexText(ctx, tx, "report", r.ID, r.TaskID, in.Narrative, in.Problems, in.HelpNeeded, in.NextSteps)
+	}
 }
 
 func writeReport(ctx context.Context, tx *sql.Tx, id int64, in ReportInput, state ReportState, now time.Time) error {
@@ -264,63 +272,71 @@ func review(ctx context.Context, tx *sql.Tx, id int64, to ReportState, reason st
 	return err
 }
 
-// moveReport runs one step of the review state machine in a transaction:
-// permission on the report's unit, the version claimed, the move allowed
-// from the current state, then apply, roll-up, timeline and audit.
+// moveReport runs one step of the review state machine in a transaction of
+// its own; see moveReportTx.
 func (s *Service) moveReport(ctx context.Context, id int64, version int, step reportStep, apply func(*sql.Tx, Report, Settings) error) (Report, error) {
 	var after Report
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := getReport(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := access.FromContext(ctx).Check(step.action, before.UnitID); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE reports SET version = version + 1 WHERE id = $1 AND version = $2`, id, version)
-		if err != nil {
-			return err
-		}
-		if err := staleIfNone(res, func() (any, error) { return getReport(ctx, tx, id) }); err != nil {
-			return err
-		}
-		allowed := false
-		for _, f := range step.from {
-			allowed = allowed || before.State == f
-		}
-		if !allowed {
-			return errs.New(errs.Conflict, "error.report.transition", string(before.State), string(step.to))
-		}
-		var active bool
-		var status Status
-		if err := tx.QueryRowContext(ctx, `SELECT a.active, t.status FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.id = $1`, before.AssignmentID).Scan(&active, &status); err != nil {
-			return err
-		}
-		if !active || status != TaskActive && status != TaskFiled {
-			return errs.New(errs.Conflict, "error.task.not_active", string(status))
-		}
-		set, err := loadSettings(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := apply(tx, before, set); err != nil {
-			return err
-		}
-		if err := s.refresh(ctx, tx, before.TaskID, set); err != nil {
-			return err
-		}
-		if after, err = getReport(ctx, tx, id); err != nil {
-			return err
-		}
-		if step.event != stepSave.event {
-			if err := s.event(ctx, tx, before.TaskID, step.event, before.UnitID, id, after.ReturnReason); err != nil {
-				return err
-			}
-		}
-		if err := s.afterReport(ctx, tx, after, step); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Change{Action: step.event, ObjectType: "report", ObjectID: id, Before: before, After: after})
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) (err error) {
+		after, err = s.moveReportTx(ctx, tx, id, version, step, apply)
+		return err
 	})
 	return after, err
+}
+
+// moveReportTx runs one step of the review state machine in tx: permission
+// on the report's unit, the version claimed, the move allowed from the
+// current state, then apply, roll-up, timeline, notices and audit.
+func (s *Service) moveReportTx(ctx context.Context, tx *sql.Tx, id int64, version int, step reportStep, apply func(*sql.Tx, Report, Settings) error) (Report, error) {
+	before, err := getReport(ctx, tx, id)
+	if err != nil {
+		return Report{}, err
+	}
+	if err := access.FromContext(ctx).Check(step.action, before.UnitID); err != nil {
+		return Report{}, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE reports SET version = version + 1 WHERE id = $1 AND version = $2`, id, version)
+	if err != nil {
+		return Report{}, err
+	}
+	if err := staleIfNone(res, func() (any, error) { return getReport(ctx, tx, id) }); err != nil {
+		return Report{}, err
+	}
+	allowed := false
+	for _, f := range step.from {
+		allowed = allowed || before.State == f
+	}
+	if !allowed {
+		return Report{}, errs.New(errs.Conflict, "error.report.transition", string(before.State), string(step.to))
+	}
+	var active bool
+	var status Status
+	if err := tx.QueryRowContext(ctx, `SELECT a.active, t.status FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.id = $1`, before.AssignmentID).Scan(&active, &status); err != nil {
+		return Report{}, err
+	}
+	if !active || status != TaskActive && status != TaskFiled {
+		return Report{}, errs.New(errs.Conflict, "error.task.not_active", string(status))
+	}
+	set, err := loadSettings(ctx, tx)
+	if err != nil {
+		return Report{}, err
+	}
+	if err := apply(tx, before, set); err != nil {
+		return Report{}, err
+	}
+	if err := s.refresh(ctx, tx, before.TaskID, set); err != nil {
+		return Report{}, err
+	}
+	after, err := getReport(ctx, tx, id)
+	if err != nil {
+		return Report{}, err
+	}
+	if step.event != stepSave.event {
+		if err := s.event(ctx, tx, before.TaskID, step.event, before.UnitID, id, after.ReturnReason); err != nil {
+			return Report{}, err
+		}
+	}
+	if err := s.afterReport(ctx, tx, after, step); err != nil {
+		return Report{}, err
+	}
+	return after, audit.Record(ctx, tx, audit.Change{Action: step.event, ObjectType: "report", ObjectID: id, Before: before, After: after})
 }
