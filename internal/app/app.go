@@ -23,6 +23,7 @@ import (
 	"concord/internal/db"
 	"concord/internal/jobs"
 	"concord/internal/notify"
+	"concord/internal/planio"
 	"concord/internal/plans"
 	"concord/internal/web"
 )
@@ -35,6 +36,7 @@ type App struct {
 	Alliance *alliance.Service
 	Plans    *plans.Service
 	Notify   *notify.Service
+	Planio   *planio.Service
 	Audit    *audit.Store
 	Log      *slog.Logger
 }
@@ -68,7 +70,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &App{
+	a := &App{
 		Config: cfg,
 		DB:     d,
 		Accounts: &accounts.Service{DB: d, Settings: accounts.Settings{
@@ -86,6 +88,8 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 		Audit: &audit.Store{DB: d},
 		Log:   log,
 	}
+	a.Planio = &planio.Service{Plans: a.Plans, Alliance: a.Alliance}
+	return a
 }
 
 // Close closes the store.
@@ -99,6 +103,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Alliance:     a.Alliance,
 		Plans:        a.Plans,
 		Notify:       a.Notify,
+		Planio:       a.Planio,
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,

@@ -95,7 +95,7 @@ func TestMigrate(t *testing.T) {
 				t.Errorf("behind schema: err %v, stderr %q", err, errOut)
 			}
 			out = must(t, "", "migrate", "up", "--db", url)
-			if !strings.Contains(out, "applied 1 migration(s)") {
+			if !strings.Contains(out, "applied 3 migration(s)") {
 				t.Errorf("up: %s", out)
 			}
 			out = must(t, "", "migrate", "status", "--db", url)

@@ -14,6 +14,8 @@ import (
 	"concord/internal/alliance"
 	"concord/internal/audit"
 	"concord/internal/db"
+	"concord/internal/notify"
+	"concord/internal/planio"
 	"concord/internal/plans"
 )
 
@@ -23,6 +25,8 @@ type Deps struct {
 	Accounts     *accounts.Service
 	Alliance     *alliance.Service
 	Plans        *plans.Service
+	Notify       *notify.Service
+	Planio       *planio.Service
 	Audit        *audit.Store
 	Log          *slog.Logger
 	CookieSecure string // auto, always or never
