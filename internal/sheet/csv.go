@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -16,12 +17,12 @@ import (
 )
 
 // ReadCSV reads a CSV upload as a table, with the same rules and problems as
-// Book.Table (spec.Sheet aside); rows are records, header included, as Excel
-// numbers them when it opens the file. The text may be UTF-8, with or
-// without a byte order mark, UTF-16 with one (Excel's "Unicode text"), or
-// GB18030, which is what Chinese Excel saves as plain "CSV". Tab-separated
-// text is read too. The input is streamed; over Limits.FileSize bytes it is
-// errs.TooLarge.
+// Book.Table (spec.Sheet aside); rows are numbered as Excel shows them when
+// it opens the file. The text may be UTF-8, with or without a byte order
+// mark, UTF-16 with one (Excel's "Unicode text"), or GB18030, which is what
+// Chinese Excel saves as plain "CSV". Tab-separated text is read too. The
+// input is streamed; over Limits.FileSize bytes it is errs.TooLarge, and
+// broken quoting is errs.Malformed naming the line.
 func ReadCSV(r io.Reader, limits Limits, spec TableSpec) (*Table, error) {
 	limits = limits.orDefaults()
 	br := bufio.NewReaderSize(&capped{r: r, left: limits.FileSize}, 64<<10)
@@ -37,7 +38,10 @@ func ReadCSV(r io.Reader, limits Limits, spec TableSpec) (*Table, error) {
 		cr.Comma = '\t'
 	}
 	bd := newBuilder("", spec, limits, false)
-	for num := 1; ; num++ {
+	// Rows are numbered as Excel shows the file: the reader skips blank
+	// lines, which are rows, and a quoted field may span lines, which are not.
+	row, end := 0, 0 // the last record's row and the line it ended on
+	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
@@ -45,8 +49,12 @@ func ReadCSV(r io.Reader, limits Limits, spec TableSpec) (*Table, error) {
 		if err != nil {
 			return nil, csvError(err, limits)
 		}
+		start, _ := cr.FieldPos(0)
+		row += start - end
+		end = start
 		var cells []rawCell
 		for i, f := range rec {
+			end += strings.Count(f, "\n")
 			switch {
 			case f == "":
 			case !utf8.ValidString(f):
@@ -55,7 +63,7 @@ func ReadCSV(r io.Reader, limits Limits, spec TableSpec) (*Table, error) {
 				cells = append(cells, rawCell{col: i + 1, text: f})
 			}
 		}
-		if err := bd.add(num, cells); err != nil {
+		if err := bd.add(row, cells); err != nil {
 			return nil, err
 		}
 	}

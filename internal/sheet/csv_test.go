@@ -77,6 +77,13 @@ func TestReadCSVProblems(t *testing.T) {
 	n := len(tb.Rows) + 1
 	same(t, "problems", brief(tb.Problems), []string{"B" + strconv.Itoa(n) + " error.sheet.encoding"})
 
+	tb, err = ReadCSV(strings.NewReader("代码,名称\n\n\nA,\"甲\n乙\"\n\n\"B\",\n"), Limits{}, taskSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "rows numbered as Excel shows them", dump(tb, taskSpec), []string{"4 code=A name=甲\n乙", "6 code=B"})
+	same(t, "problems", brief(tb.Problems), []string{"B6 error.sheet.required"})
+
 	tb, err = ReadCSV(strings.NewReader("代码,名字\nA,甲\n"), Limits{}, taskSpec)
 	if err != nil {
 		t.Fatal(err)

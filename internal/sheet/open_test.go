@@ -260,3 +260,20 @@ func addSheet(t testing.TB, data []byte, name string, rows [][]any) []byte {
 	f.Write(&buf)
 	return buf.Bytes()
 }
+
+func TestConcurrentTables(t *testing.T) {
+	b := open(t, build(t, "任务", [][]any{taskHeader, {"A", "甲", nil, 1}, {"B", "乙", nil, "x"}}, nil))
+	want, _ := b.Table(taskSpec)
+	done := make(chan *Table)
+	for range 4 {
+		go func() {
+			tb, _ := b.Table(taskSpec)
+			done <- tb
+		}()
+	}
+	for range 4 {
+		tb := <-done
+		same(t, "rows", dump(tb, taskSpec), dump(want, taskSpec))
+		same(t, "problems", brief(tb.Problems), brief(want.Problems))
+	}
+}

@@ -221,15 +221,23 @@ func (b *Book) Table(spec TableSpec) (*Table, error) {
 	return bd.finish(merges), nil
 }
 
-// find picks the sheet named by a catalogue key in any language, or the
-// first visible sheet for "".
+// find picks the sheet named by a catalogue key in any language, or for ""
+// the first visible sheet (the first sheet if all are hidden).
 func (b *Book) find(key string) (sheetRef, bool) {
+	if key == "" {
+		for _, s := range b.sheets {
+			if !s.hidden {
+				return s, true
+			}
+		}
+		return b.sheets[0], true
+	}
 	names := map[string]bool{}
 	for _, t := range texts(key) {
 		names[normalize(t)] = true
 	}
 	for _, s := range b.sheets {
-		if key == "" && !s.hidden || names[normalize(s.name)] {
+		if names[normalize(s.name)] {
 			return s, true
 		}
 	}

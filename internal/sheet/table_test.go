@@ -178,3 +178,92 @@ func TestTable(t *testing.T) {
 		})
 	}
 }
+
+func TestColumnsAndNumbers(t *testing.T) {
+	spec := TableSpec{Columns: append([]Column{
+		{Key: "note", Aliases: []string{"备注"}, Type: Text},
+		{Key: "size", Aliases: []string{"规模"}, Type: Decimal, Required: true},
+	}, taskSpec.Columns[:4]...)}
+	when := time.Date(2024, 3, 31, 8, 30, 0, 0, time.UTC)
+	tb := read(t, build(t, "任务", [][]any{
+		{"备注", "代码", "名称", "排序"},
+		{0.1 + 0.2, "A", time.Date(2024, 3, 31, 0, 0, 0, 0, time.UTC), "12345678901234567"},
+		{when, "B", 1e20, "-3"},
+	}, nil), spec)
+	same(t, "rows", dump(tb, spec), []string{
+		"2 note=0.3 code=A name=2024-03-31 count=12345678901234567",
+		"3 note=2024-03-31 08:30:00 code=B name=100000000000000000000 count=-3",
+	})
+	same(t, "problems", brief(tb.Problems), []string{"任务!1:1 error.sheet.missing_column_named 规模"})
+	if !tb.HasColumn("code") || tb.HasColumn("unit") || tb.HasColumn("nope") {
+		t.Error("HasColumn")
+	}
+	p := tb.Rows[0].Problem("name", "error.sheet.unknown_unit", "x")
+	if p.Ref() != "任务!C2" || p.Label != "field.name" || p.Field != "name" {
+		t.Errorf("Row.Problem = %+v", p)
+	}
+	if p := tb.Rows[0].Problem("unit", "error.sheet.unknown_unit", "x"); p.Ref() != "任务!2:2" {
+		t.Errorf("Row.Problem on an absent column = %+v", p)
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	for in, want := range map[string]string{
+		"2024-03-31":           "2024-03-31",
+		"2024-3-1":             "2024-03-01",
+		"2024/03/31":           "2024-03-31",
+		"2024.3.31":            "2024-03-31",
+		"2024年3月31日":           "2024-03-31",
+		"2024 年 3 月 31 日":      "2024-03-31",
+		"２０２４－０３－３１":           "2024-03-31",
+		"20240331":             "2024-03-31",
+		"2024-03-31T08:00:00Z": "2024-03-31",
+		"2024-03-31 23:59":     "2024-03-31",
+		" 2024-03-31 ":         "2024-03-31",
+		"2024-02-29":           "2024-02-29",
+		"2023-02-29":           "",
+		"2024-13-01":           "",
+		"31/03/2024":           "",
+		"03/31/2024":           "",
+		"2024-03":              "",
+		"1899-12-31":           "",
+		"2024-03-31 nonsense":  "",
+		"24-3-31":              "",
+	} {
+		d, ok := parseDate(in)
+		got := ""
+		if ok {
+			got = d.Format(time.DateOnly)
+		}
+		if got != want {
+			t.Errorf("parseDate(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for serial, want := range map[float64]string{1: "1900-01-01", 59: "1900-02-28", 61: "1900-03-01", 45382: "2024-03-31", 45382.75: "2024-03-31"} {
+		if d, _ := fromSerial(serial, false); d.Format(time.DateOnly) != want {
+			t.Errorf("fromSerial(%v) = %v, want %s", serial, d, want)
+		}
+	}
+	if _, ok := fromSerial(60, false); ok {
+		t.Error("serial 60 is 29 February 1900, which never was")
+	}
+	if s := toSerial(time.Date(2024, 3, 31, 15, 0, 0, 0, time.FixedZone("CST", 8*3600))); s != 45382 {
+		t.Errorf("toSerial = %v", s)
+	}
+}
+
+func TestParseNumber(t *testing.T) {
+	for in, want := range map[string]string{
+		"12": "12", "-12.5": "-12.5", "+3": "3", "1,234,567.25": "1234567.25", "1.5E+3": "1500", "\u22125": "-5",
+		"1,5": "", "12,34": "", "1,2345": "", ",123": "", "1.2.3": "", "0x10": "", "Inf": "", "NaN": "", "1_000": "", "": "", "1e999": "",
+	} {
+		v, ok := parseNumber(in)
+		got := ""
+		if ok {
+			got = formatNumber(v)
+		}
+		if got != want {
+			t.Errorf("parseNumber(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -112,7 +113,7 @@ type TableWriter struct {
 // from 1990 to 2100, Percent columns numbers from 0 to 100.
 func (t *Template) AddTable(spec TableSpec, lists map[string][]string) (*TableWriter, error) {
 	if spec.Sheet == "" {
-		return nil, fmt.Errorf("sheet: a template table needs TableSpec.Sheet")
+		return nil, errors.New("sheet: a template table needs TableSpec.Sheet")
 	}
 	for key := range lists {
 		if !hasKey(spec, key) {
@@ -139,7 +140,7 @@ func (t *Template) AddTable(spec TableSpec, lists map[string][]string) (*TableWr
 		}
 		w := c.Width
 		if w == 0 {
-			w = min(max(float64(displayWidth(text))+4, 10), 40)
+			w = min(max(float64(displayWidth(text))+4, minWidth[c.Type], 10), 40)
 		}
 		if err := t.f.SetColWidth(name, col, col, w); err != nil {
 			return nil, err
@@ -178,6 +179,10 @@ func hasKey(spec TableSpec, key string) bool {
 	}
 	return false
 }
+
+// minWidth is the least default width by type: room for a sentence of
+// text or a whole date.
+var minWidth = map[Type]float64{Text: 16, Date: 12}
 
 // displayWidth counts wide (CJK) characters twice, as Excel's widths do.
 func displayWidth(s string) int {
