@@ -199,7 +199,7 @@ func TestUserCommands(t *testing.T) {
 	for _, e := range entries {
 		actions = append([]string{e.Action}, actions...)
 	}
-	want := "alliance.create unit.create unit.create user.create user.roles user.password_reset user.update user.update"
+	want := "alliance.create area.create area.create area.create area.create area.create area.create unit.create unit.create user.create user.roles user.password_reset user.update user.update"
 	if got := strings.Join(actions, " "); got != want {
 		t.Errorf("system's audit entries:\n got %s\nwant %s", got, want)
 	}

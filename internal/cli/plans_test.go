@@ -10,7 +10,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"concord/internal/access"
-	"concord/internal/alliance"
 	"concord/internal/clock"
 	"concord/internal/plans"
 )
@@ -33,12 +32,6 @@ func TestImportExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := access.WithActor(context.Background(), &access.Actor{UserID: u.ID, Login: "coord", UnitID: u.UnitID, Roles: u.Roles})
-	sys := access.WithActor(context.Background(), &access.Actor{UserID: -1, Login: "setup", Roles: []access.Role{access.SysAdmin}})
-	for _, a := range alliance.DefaultAreas {
-		if _, err := (&alliance.Service{DB: d}).CreateArea(sys, a); err != nil {
-			t.Fatal(err)
-		}
-	}
 	ps := &plans.Service{DB: d, Clock: clock.System}
 	if _, err := ps.CreatePlan(ctx, plans.PlanInput{Code: "P2026", Kind: plans.ActionPlan, Name: "计划", StartsOn: clock.DateOf(2026, 1, 1), EndsOn: clock.DateOf(2027, 12, 31)}); err != nil {
 		t.Fatal(err)

@@ -248,7 +248,7 @@ func allianceCmd() *cobra.Command {
 	var name alliance.Names
 	initCmd := &cobra.Command{
 		Use:   "init --name NAME",
-		Short: "Name the alliance, once, to set up a deployment",
+		Short: "Name the alliance, once, and give it the six default coordination areas, to set up a deployment",
 		Args:  cobra.NoArgs,
 		RunE: withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			if cur, err := a.Alliance.Get(cmd.Context()); err == nil {
@@ -257,7 +257,20 @@ func allianceCmd() *cobra.Command {
 			if err := a.Alliance.BootstrapInit(cmd.Context(), name); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "alliance named %s\n", name.ZhHans)
+			// Goals need an area: start from the source mechanism's six, which
+			// the system administrator may rename, retire or add to.
+			areas, err := a.Alliance.Areas(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if len(areas) == 0 {
+				for _, in := range alliance.DefaultAreas {
+					if _, err := a.Alliance.BootstrapArea(cmd.Context(), in); err != nil {
+						return err
+					}
+				}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "alliance named %s, with %d coordination areas\n", name.ZhHans, max(len(areas), len(alliance.DefaultAreas)))
 			return nil
 		}),
 	}
