@@ -47,6 +47,14 @@ func getGoal(ctx context.Context, q db.Querier, id int64) (Goal, error) {
 	return g, errs.NotFoundIf(err, "goal")
 }
 
+// Goal returns one goal.
+func (s *Service) Goal(ctx context.Context, id int64) (Goal, error) {
+	if err := access.FromContext(ctx).Check(access.ViewPlans, 0); err != nil {
+		return Goal{}, err
+	}
+	return getGoal(ctx, s.DB.R, id)
+}
+
 // Goals lists a plan's goals in order.
 func (s *Service) Goals(ctx context.Context, planID int64) ([]Goal, error) {
 	if err := access.FromContext(ctx).Check(access.ViewPlans, 0); err != nil {

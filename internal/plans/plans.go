@@ -250,7 +250,7 @@ func (s *Service) SetPlanStatus(ctx context.Context, id int64, status PlanStatus
 		switch {
 		case before.Status == Draft && status == InForce:
 			var v errs.Validation
-			v.Text("approved_by", note.ApprovedBy, true, 200)
+			v.Text("revision.approved_by", note.ApprovedBy, true, 200)
 			if err := v.Err(); err != nil {
 				return err
 			}

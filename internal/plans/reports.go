@@ -25,6 +25,9 @@ const (
 	Returned  ReportState = "returned"  // sent back with a reason (退回), to be resubmitted
 )
 
+// ReportStates lists the states in the order of review.
+var ReportStates = []ReportState{Pending, Drafted, Submitted, Approved, Accepted, Returned}
+
 // SelfStatus is how the unit judges its own progress.
 type SelfStatus string
 

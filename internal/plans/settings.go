@@ -39,7 +39,7 @@ type Settings struct {
 	UpdatedAt      time.Time `json:"updated_at"`
 }
 
-// DefaultSettings are the rules until the office changes them.
+// DefaultSettings are the rules as shipped (migration 00002 stores them).
 var DefaultSettings = Settings{
 	LeadWeight: 0.6, BehindPoints: 20, DueSoonDays: 7, DueSoonPercent: 80,
 	RemindDays: 3, ReportGraceDays: 5, ChaseLeaderDays: 3, ChaseOfficeDays: 7,
@@ -52,9 +52,6 @@ func loadSettings(ctx context.Context, q db.Querier) (Settings, error) {
 	err := q.QueryRowContext(ctx, `SELECT `+settingsColumns+` FROM supervision_settings WHERE id = 1`).Scan(
 		&s.LeadWeight, &s.BehindPoints, &s.DueSoonDays, &s.DueSoonPercent, &s.RemindDays, &s.ReportGraceDays,
 		&s.ChaseLeaderDays, &s.ChaseOfficeDays, &s.LeaderApproval, &s.Version, &s.UpdatedAt)
-	if err == sql.ErrNoRows {
-		return DefaultSettings, nil
-	}
 	s.UpdatedAt = s.UpdatedAt.UTC()
 	return s, err
 }
@@ -83,8 +80,8 @@ func (in Settings) validate() error {
 	return v.Err()
 }
 
-// UpdateSettings replaces the rules if version is current (0 while the
-// defaults have never been saved). Lights follow at the next refresh.
+// UpdateSettings replaces the rules if version is current. Lights follow
+// at the next change of each task and the daily sweep.
 func (s *Service) UpdateSettings(ctx context.Context, in Settings, version int) (Settings, error) {
 	if err := access.FromContext(ctx).Check(access.EditPlans, 0); err != nil {
 		return Settings{}, err
@@ -98,27 +95,15 @@ func (s *Service) UpdateSettings(ctx context.Context, in Settings, version int) 
 		if err != nil {
 			return err
 		}
-		if before.Version != version {
-			return errs.StaleVersion(before)
-		}
-		now := s.now()
-		args := []any{in.LeadWeight, in.BehindPoints, in.DueSoonDays, in.DueSoonPercent, in.RemindDays, in.ReportGraceDays, in.ChaseLeaderDays, in.ChaseOfficeDays, in.LeaderApproval, now}
-		var res sql.Result
-		if version == 0 {
-			res, err = tx.ExecContext(ctx, `INSERT INTO supervision_settings (id, `+settingsColumns+`) VALUES (1,$1,$2,$3,$4,$5,$6,$7,$8,$9,1,$10) ON CONFLICT (id) DO NOTHING`, args...)
-		} else {
-			res, err = tx.ExecContext(ctx, `UPDATE supervision_settings SET lead_weight=$1, behind_points=$2, due_soon_days=$3, due_soon_percent=$4, remind_days=$5,
-				report_grace_days=$6, chase_leader_days=$7, chase_office_days=$8, leader_approval=$9, updated_at=$10, version=version+1 WHERE id=1 AND version=$11`, append(args, version)...)
-		}
+		res, err := tx.ExecContext(ctx, `UPDATE supervision_settings SET lead_weight=$1, behind_points=$2, due_soon_days=$3, due_soon_percent=$4, remind_days=$5,
+			report_grace_days=$6, chase_leader_days=$7, chase_office_days=$8, leader_approval=$9, updated_at=$10, version=version+1 WHERE id=1 AND version=$11`,
+			in.LeadWeight, in.BehindPoints, in.DueSoonDays, in.DueSoonPercent, in.RemindDays, in.ReportGraceDays, in.ChaseLeaderDays, in.ChaseOfficeDays,
+			in.LeaderApproval, s.now(), version)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			cur, err := loadSettings(ctx, tx)
-			if err != nil {
-				return err
-			}
-			return errs.StaleVersion(cur)
+		if err := staleIfNone(res, func() (any, error) { return loadSettings(ctx, tx) }); err != nil {
+			return err
 		}
 		if after, err = loadSettings(ctx, tx); err != nil {
 			return err

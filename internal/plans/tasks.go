@@ -25,6 +25,9 @@ const (
 	TaskMerged    Status = "merged"
 )
 
+// Statuses lists the task statuses in the order of the cycle.
+var Statuses = []Status{TaskActive, TaskFiled, TaskClosed, TaskCancelled, TaskMerged}
+
 // Cycle is how often a task's units report.
 type Cycle string
 

@@ -14,6 +14,10 @@ CREATE TABLE supervision_settings (
     version INTEGER NOT NULL DEFAULT 1,
     updated_at TIMESTAMP NOT NULL
 );
+-- The shipped rules (plans.DefaultSettings), so the office edits a row that exists.
+INSERT INTO supervision_settings (id, lead_weight, behind_points, due_soon_days, due_soon_percent, remind_days, report_grace_days,
+    chase_leader_days, chase_office_days, leader_approval, version, updated_at)
+VALUES (1, 0.6, 20, 7, 80, 3, 5, 3, 7, FALSE, 1, CURRENT_TIMESTAMP);
 
 CREATE TABLE plans (
     id INTEGER PRIMARY KEY,
