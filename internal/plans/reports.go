@@ -334,7 +334,11 @@ func (s *Service) moveReportTx(ctx context.Context, tx *sql.Tx, id int64, versio
 		return Report{}, err
 	}
 	if step.event != stepSave.event {
-		if err := s.event(ctx, tx, before.TaskID, step.event, before.UnitID, id, after.ReturnReason); err != nil {
+		note := ""
+		if step.to == Returned {
+			note = after.ReturnReason
+		}
+		if err := s.event(ctx, tx, before.TaskID, step.event, before.UnitID, id, note); err != nil {
 			return Report{}, err
 		}
 	}

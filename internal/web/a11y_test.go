@@ -234,3 +234,60 @@ func TestAccessibility(t *testing.T) {
 	}
 	t.Logf("accessibility check took %s", time.Since(start).Round(time.Millisecond))
 }
+
+// TestAccessibilityOfSupervisionPages runs axe over the supervision pages as
+// the coordinator and as a reporter sees them, in Simplified Chinese and in
+// English, and over the plan and report forms sent back with their errors.
+func TestAccessibilityOfSupervisionPages(t *testing.T) {
+	chromiumPath(t)
+	src, err := os.ReadFile("testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	axeSrc := string(src)
+	f := newFixture(t, db.SQLite)
+	journeys := []struct {
+		login string
+		paths []string
+	}{
+		{"coordinator", []string{fmt.Sprintf("/?plan_id=%d", f.Plan.ID), "/workspace", "/plans", fmt.Sprintf("/plans/%d", f.Plan.ID),
+			"/tasks", fmt.Sprintf("/tasks/%d", f.TaskOwn.ID), "/reports?show=missing", fmt.Sprintf("/reports/%d", f.ReportOther.ID),
+			"/search?q=T-1", "/settings"}},
+		{"reporter", []string{"/workspace", fmt.Sprintf("/tasks/%d", f.TaskOwn.ID), fmt.Sprintf("/reports/%d", f.ReportOwn.ID)}},
+	}
+	for _, lang := range []string{"zh-Hans", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			b := newBrowser(t, f.HTTP.URL)
+			b.expect("status of 422")
+			for _, j := range journeys {
+				b.login(j.login)
+				if b.lang() != lang {
+					b.switchLanguage(lang)
+				}
+				for _, p := range j.paths {
+					b.open(p)
+					checkA11y(b, axeSrc, fmt.Sprintf("%s as %s [%s]", p, j.login, lang), lang)
+				}
+				b.logout()
+			}
+			// Forms sent empty come back with their errors: a plan (a plain
+			// post) and a report (a post with files, through htmx).
+			b.login("coordinator")
+			b.open("/plans")
+			b.load("submit the plan form empty", 422, chromedp.Click(chromedp.CSS(`form[action="/plans"] button[type=submit]`)))
+			checkFormErrors(b, `form[action="/plans"]`, "the plan form sent empty ["+lang+"]")
+			checkA11y(b, axeSrc, "the plan form sent empty ["+lang+"]", lang)
+			b.logout()
+			b.login("reporter")
+			report := fmt.Sprintf(`form[action="/reports/%d"]`, f.ReportOwn.ID)
+			b.open(fmt.Sprintf("/reports/%d", f.ReportOwn.ID))
+			b.do("submit the report empty", chromedp.Click(chromedp.CSS(report+` button[value=submit]`)))
+			// The page comes back with the keyboard on the first field in error.
+			b.waitFor("the report's errors", `document.activeElement === document.querySelector("#report-percent[aria-invalid=true]")`)
+			checkFormErrors(b, report, "the report form sent empty ["+lang+"]")
+			checkA11y(b, axeSrc, "the report form sent empty ["+lang+"]", lang)
+			b.logout()
+			b.checkClean()
+		})
+	}
+}

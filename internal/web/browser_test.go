@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/i18n"
 )
@@ -500,15 +501,213 @@ func TestBrowserJourney(t *testing.T) {
 		t.Logf("dashboard screenshot: %s", p)
 	}
 
-	// Let late events arrive, then insist the pages ran clean.
+	b.checkClean()
+	t.Logf("browser journey took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// checkClean lets late events arrive, then insists the pages ran clean:
+// no console errors, exceptions or CSP violations. The console is logged
+// when the test failed or CONCORD_BROWSER_DEBUG is set.
+func (b *browser) checkClean() {
+	b.t.Helper()
 	time.Sleep(100 * time.Millisecond)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, p := range b.problems {
-		t.Errorf("browser reported: %s", p)
+		b.t.Errorf("browser reported: %s", p)
 	}
-	if t.Failed() || os.Getenv("CONCORD_BROWSER_DEBUG") != "" {
-		t.Logf("browser console and log:\n%s", strings.Join(b.messages, "\n"))
+	if b.t.Failed() || os.Getenv("CONCORD_BROWSER_DEBUG") != "" {
+		b.t.Logf("browser console and log:\n%s", strings.Join(b.messages, "\n"))
 	}
-	t.Logf("browser journey took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// lightCounts reads the dashboard's tiles: tasks per light.
+func (b *browser) lightCounts(planID string) map[string]int {
+	b.t.Helper()
+	b.open("/?plan_id=" + planID)
+	return eval[map[string]int](b, `Object.fromEntries([...document.querySelectorAll(".tile")].map(e => [e.dataset.light, +e.querySelector(".num").textContent]))`)
+}
+
+// closedByMonth reads the table behind the dashboard's chart of tasks
+// closed each month.
+func (b *browser) closedByMonth() map[string]string {
+	b.t.Helper()
+	return eval[map[string]string](b, `Object.fromEntries([...document.querySelectorAll("#closed-chart-table tbody tr")].map(r => [r.cells[0].textContent, r.cells[1].textContent]))`)
+}
+
+// submitBoosted presses a button of a form that posts through htmx (forms
+// with files) and waits for the page that comes back to show done.
+func (b *browser) submitBoosted(what, button, done string) {
+	b.t.Helper()
+	b.do(what, chromedp.Click(chromedp.CSS(button)))
+	b.waitFor(what, done)
+}
+
+// TestBrowserSupervisionCycle walks a task through the whole supervision
+// cycle in the browser: the coordinator plans and assigns it, the units of
+// two cities report, one report is returned and resubmitted, both are
+// accepted, the lead unit files its completion report with evidence and the
+// coordinator verifies and closes the task; the dashboard follows each step.
+func TestBrowserSupervisionCycle(t *testing.T) {
+	chromiumPath(t)
+	start := time.Now()
+	f := newFixture(t, db.SQLite)
+	b := newBrowser(t, f.HTTP.URL)
+	today := clock.Today(clock.System)
+	own, other := fmt.Sprint(f.Own.ID), fmt.Sprint(f.Other.ID)
+	wantLights := func(step, plan string, want map[string]int) {
+		t.Helper()
+		got := b.lightCounts(plan)
+		for light, n := range want {
+			if got[light] != n {
+				t.Errorf("%s: dashboard shows %d %s, want %d (all: %v)", step, got[light], light, n, got)
+			}
+		}
+	}
+
+	// The coordinator drafts a plan, a goal and a task led by city A (Own)
+	// with city B (Other) co-operating, reporting once at the due date.
+	b.login("coordinator")
+	b.open("/plans")
+	b.setValue("#plan-code", "JJJ-2026")
+	b.setValue("#plan-name", "城市群协同行动计划")
+	b.setValue("#plan-starts_on", today.AddDays(-30).String())
+	b.setValue("#plan-ends_on", today.AddDays(365).String())
+	b.load("create the plan", 200, chromedp.Click(chromedp.CSS(`form[action="/plans"] button[type=submit]`)))
+	planPath := b.path().Path
+	plan := strings.TrimPrefix(planPath, "/plans/")
+	if !regexp.MustCompile(`^/plans/\d+$`).MatchString(planPath) {
+		t.Fatalf("after creating the plan: at %s", planPath)
+	}
+	b.setValue("#goal-code", "G-1")
+	b.setValue("#goal-title", "共建产业园区")
+	b.setValue("#goal-area_id", eval[string](b, `document.querySelector("#goal-area_id option:nth-child(2)").value`))
+	b.load("add the goal", 200, chromedp.Click(chromedp.CSS(`form[action$="/goals"] button[type=submit]`)))
+	b.setValue("#task-goal_id", eval[string](b, `document.querySelector("#task-goal_id option:nth-child(2)").value`))
+	b.setValue("#task-code", "T-1")
+	b.setValue("#task-title", "编制园区共建方案")
+	b.setValue("#task-lead_unit_id", own)
+	b.setValue("#task-co_unit_ids", other)
+	b.setValue("#task-starts_on", today.AddDays(-5).String())
+	b.setValue("#task-due_on", today.AddDays(5).String())
+	b.setValue("#task-cycle", "custom")
+	b.setValue("#task-report_dates", today.AddDays(5).String())
+	b.setValue("#task-milestones", today.AddDays(2).String()+" | 完成选址")
+	b.load("assign the task", 200, chromedp.Click(chromedp.CSS(`form[action$="/tasks"] button[type=submit]`)))
+	taskPath := b.path().Path
+	if !regexp.MustCompile(`^/tasks/\d+$`).MatchString(taskPath) {
+		t.Fatalf("after assigning the task: at %s", taskPath)
+	}
+	if units := b.text(".facts"); !strings.Contains(units, "本单位") || !strings.Contains(units, "他单位") {
+		t.Errorf("task facts lack its units: %q", units)
+	}
+	// The plan is put in force on the joint meeting's decision.
+	b.open(planPath)
+	b.setValue("#status-approved_by", "第三次联席会议")
+	b.load("put the plan in force", 200, chromedp.Click(chromedp.CSS(`form[action$="/status"] button[type=submit]`)))
+	if !eval[bool](b, `!!document.querySelector(".facts .badge.plan_status-in_force")`) {
+		t.Errorf("the plan is not shown in force")
+	}
+	b.waitFor("the timeline chart", `document.querySelector("div[data-chart=gantt-chart] svg")`)
+	// Half the time gone and nothing reported: the task is at risk.
+	wantLights("assigned", plan, map[string]int{"yellow": 1, "green": 0, "closed": 0})
+	b.logout()
+
+	// The reporter of each city submits its report from the workspace.
+	report := map[string]string{}
+	for _, c := range []struct{ login, unit string }{{"reporter", own}, {"peer", other}} {
+		b.login(c.login)
+		b.open("/workspace")
+		link := fmt.Sprintf(`tr:has(a[href=%q]) a[href^="/reports/"]`, taskPath)
+		if !eval[bool](b, fmt.Sprintf(`!!document.querySelector(%q)`, link)) {
+			b.fail(c.login+" finds the report due", fmt.Errorf("no report of %s in the workspace", taskPath))
+		}
+		b.load(c.login+" opens the report", 200, chromedp.Click(chromedp.CSS(link)))
+		report[c.unit] = b.path().Path
+		b.setValue("#report-percent", "50")
+		b.setValue("#report-self_status", "on_track")
+		b.setValue("#report-narrative", "已完成园区选址比选。")
+		b.submitBoosted(c.login+" submits the report", `button[name=action][value=submit]`, `document.querySelector(".badge.state-submitted") && document.querySelector(".flash")`)
+		b.logout()
+	}
+
+	// The coordinator returns city A's report with a reason.
+	const reason = "请补充选址比选的用地数据。"
+	b.login("coordinator")
+	b.open("/workspace")
+	for _, p := range report {
+		if !eval[bool](b, fmt.Sprintf(`!!document.querySelector(%q)`, fmt.Sprintf("#review a[href=%q]", p))) {
+			t.Errorf("the review queue lacks %s", p)
+		}
+	}
+	b.open(report[own])
+	b.setValue("#review-reason", reason)
+	b.load("return the report", 200, chromedp.Click(chromedp.CSS(`form[action$="/return"] button[type=submit]`)))
+	if got := b.text("#return-reason"); got != reason {
+		t.Errorf("return reason shown as %q", got)
+	}
+	wantLights("returned", plan, map[string]int{"yellow": 1})
+	b.logout()
+
+	// The reporter sees why and resubmits.
+	b.login("reporter")
+	b.open("/workspace")
+	if got := b.text("#returned"); !strings.Contains(got, reason) {
+		t.Errorf("the workspace's returned reports do not say why: %q", got)
+	}
+	b.load("open the returned report", 200, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#returned a[href=%q]`, report[own]))))
+	if got := b.text("#return-reason"); got != reason {
+		t.Errorf("the returned report shows the reason as %q", got)
+	}
+	b.setValue("#report-narrative", "已完成园区选址比选，用地数据见附表。")
+	b.submitBoosted("resubmit the report", `button[name=action][value=submit]`, `document.querySelector(".badge.state-submitted")`)
+	b.logout()
+
+	// The coordinator accepts both reports.
+	b.login("coordinator")
+	for unit, p := range report {
+		b.open(p)
+		b.load("accept the report of unit "+unit, 200, chromedp.Click(chromedp.CSS(`form[action$="/accept"] button[type=submit]`)))
+		if !eval[bool](b, `!!document.querySelector(".facts .badge.state-accepted")`) {
+			t.Errorf("report %s not shown accepted", p)
+		}
+	}
+	b.open(taskPath)
+	if got := b.text(".why"); !strings.Contains(got, "50%") {
+		t.Errorf("the task's light does not show its progress: %q", got)
+	}
+	wantLights("reports accepted", plan, map[string]int{"yellow": 1})
+	b.logout()
+
+	// The lead unit files its completion report with evidence.
+	evidence := filepath.Join(t.TempDir(), "验收材料.txt")
+	if err := os.WriteFile(evidence, []byte("园区共建方案已印发。"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.login("reporter")
+	b.open(taskPath)
+	b.setValue("#complete-summary", "园区共建方案已经两地政府审议通过并印发。")
+	b.do("attach the evidence", chromedp.SetUploadFiles(`#complete-file`, []string{evidence}))
+	b.submitBoosted("file the completion report", `form[action$="/complete"] button[type=submit]`, `document.querySelector(".why .badge.light-done_on_time")`)
+	if !eval[bool](b, `[...document.querySelectorAll(".completion a[href^='/attachments/']")].some(a => a.textContent === "验收材料.txt")`) {
+		t.Error("the completion report does not list its evidence")
+	}
+	wantLights("completion filed", plan, map[string]int{"yellow": 0, "done_on_time": 1})
+	b.logout()
+
+	// The coordinator verifies and closes the task (销号).
+	b.login("coordinator")
+	b.open(taskPath)
+	b.load("verify and close", 200, chromedp.Click(chromedp.CSS(`form[action$="/close"] button[type=submit]`)))
+	if !eval[bool](b, `!!document.querySelector(".why .badge.light-closed")`) {
+		t.Error("the task is not shown closed")
+	}
+	wantLights("closed", plan, map[string]int{"done_on_time": 0, "closed": 1})
+	if got := b.closedByMonth(); got[today.Month()] != "1" {
+		t.Errorf("closed per month: %v, want 1 in %s", got, today.Month())
+	}
+	b.waitFor("the closed-per-month chart", `document.querySelector("div[data-chart=closed-chart] svg path")`)
+
+	b.checkClean()
+	t.Logf("supervision cycle took %s", time.Since(start).Round(time.Millisecond))
 }

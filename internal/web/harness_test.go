@@ -17,6 +17,8 @@ import (
 	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/dbtest"
+	"concord/internal/notify"
+	"concord/internal/planio"
 	"concord/internal/plans"
 	"concord/internal/web"
 )
@@ -83,7 +85,8 @@ func newFixture(t *testing.T, e db.Engine) *fixture {
 	}
 	f.Plans = &plans.Service{DB: d, Clock: clock.System}
 	f.seedPlan()
-	f.Srv, err = web.New(web.Deps{DB: d, Accounts: acc, Alliance: al, Plans: f.Plans, Audit: &audit.Store{DB: d}, Version: "test"})
+	f.Srv, err = web.New(web.Deps{DB: d, Accounts: acc, Alliance: al, Plans: f.Plans, Audit: &audit.Store{DB: d}, Version: "test",
+		Notify: &notify.Service{DB: d, Clock: clock.System}, Planio: &planio.Service{Plans: f.Plans, Alliance: al}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"concord/internal/access"
 	"concord/internal/errs"
+	"concord/internal/plans"
 	"concord/internal/i18n"
 )
 
@@ -237,8 +238,13 @@ func (s *Server) validCSRF(r *http.Request) bool {
 		}
 	}
 	got := r.Header.Get("X-CSRF-Token")
-	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		got = r.PostFormValue("csrf")
+	ct := r.Header.Get("Content-Type")
+	if got == "" && (strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data")) {
+		// Forms with files post as multipart even without JavaScript, so
+		// the body is read here: capped at the largest upload (an evidence
+		// file) plus room for the form's fields.
+		r.Body = http.MaxBytesReader(nil, r.Body, plans.MaxAttachment+1<<20)
+		got = r.FormValue("csrf")
 	}
 	return got == want
 }

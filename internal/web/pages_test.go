@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -18,7 +19,12 @@ func TestPagesInEveryLanguage(t *testing.T) {
 	reporter := f.Users[access.Reporter]
 	paths := []string{"/", "/units", fmt.Sprintf("/units/%d", f.Own.ID), "/areas", "/users",
 		fmt.Sprintf("/users/%d", reporter.ID), "/audit", fmt.Sprintf("/history/unit/%d", f.Own.ID),
-		fmt.Sprintf("/history/user/%d", reporter.ID), "/profile", "/no-such-page"}
+		fmt.Sprintf("/history/user/%d", reporter.ID), "/profile", "/no-such-page",
+		// The supervision cycle's pages.
+		fmt.Sprintf("/?plan_id=%d", f.Plan.ID), "/workspace", "/plans", fmt.Sprintf("/plans/%d", f.Plan.ID),
+		"/tasks", "/tasks?light=yellow&sort=due", fmt.Sprintf("/tasks/%d", f.TaskOwn.ID), fmt.Sprintf("/tasks/%d", f.TaskOther.ID),
+		"/reports", "/reports?show=missing", fmt.Sprintf("/reports/%d", f.ReportOwn.ID), fmt.Sprintf("/reports/%d", f.ReportOther.ID),
+		"/search?q=" + url.QueryEscape("任务"), "/settings"}
 	rendered := 0
 	for _, role := range access.Roles {
 		login := strings.ReplaceAll(string(role), "_", "-")

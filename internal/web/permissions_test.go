@@ -147,6 +147,13 @@ func pmTargets(f *fixture, rt web.Route, tokenID, areaID int64) ([]pmTarget, err
 		ts = sub("{id}", f.ReportOwn.ID, "own", f.ReportOther.ID, "other")
 	case strings.Contains(p, "/assignments/{id}"):
 		ts = sub("{id}", pmAssignment(f, f.Own.ID), "own", pmAssignment(f, f.Other.ID), "other")
+	case strings.Contains(p, "/completions/{id}"):
+		ts = sub("{id}", apCompletion(f, f.Own.ID), "own", apCompletion(f, f.Other.ID), "other")
+	case strings.Contains(p, "/attachments/{id}"):
+		ts = sub("{id}", apAttachment(f), "")
+	case strings.Contains(p, "/views/{id}"):
+		// Anyone's own views: a view that is not the caller's is a 404.
+		ts = sub("{id}", 1, "")
 	case strings.TrimPrefix(p, "/api/v1") == "/users" && rt.Method == http.MethodGet:
 		// The list's unit comes from the query, or is the caller's own.
 		ts = []pmTarget{

@@ -62,7 +62,7 @@ func (s *Server) routeTable() []Route {
 		ui("POST", "/login", access.Public, nil, s.submitLogin),
 		ui("POST", "/logout", access.Self, nil, s.submitLogout),
 		ui("POST", "/lang", access.Public, nil, s.submitLanguage),
-		ui("GET", "/{$}", access.Self, nil, s.pageHome),
+		ui("GET", "/{$}", access.Self, nil, s.pageDashboard),
 		ui("POST", "/alliance", access.EditAlliance, nil, s.submitRenameAlliance),
 		ui("GET", "/units", access.ViewDirectory, nil, s.pageUnits),
 		ui("POST", "/units", access.CreateUnit, nil, s.submitCreateUnit),
@@ -86,6 +86,7 @@ func (s *Server) routeTable() []Route {
 		ui("POST", "/profile/tokens/{id}/revoke", access.Self, nil, s.submitRevokeToken),
 	}
 	routes = append(routes, s.planAPIRoutes(api)...)
+	routes = append(routes, s.notifyRoutes(api, ui)...)
 	return append(routes, s.planUIRoutes(ui)...)
 }
 
