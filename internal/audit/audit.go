@@ -62,27 +62,38 @@ func marshal(v any) string {
 // Record writes one entry through q (normally the change's transaction),
 // taking the actor, request id and address from ctx.
 func Record(ctx context.Context, q db.Querier, c Change) error {
+	return RecordAll(ctx, q, []Change{c})
+}
+
+// RecordAll writes several entries at once, as Record does each: for batch
+// work such as an import, where one statement per entry would be most of
+// the cost.
+func RecordAll(ctx context.Context, q db.Querier, cs []Change) error {
 	a := access.FromContext(ctx)
 	var actorID, unitID *int64
-	login, reqID, addr := c.Login, "", ""
+	reqID, addr := "", ""
 	if a != nil {
 		if a.UserID != 0 {
 			actorID, unitID = &a.UserID, &a.UnitID
 		}
-		if a.Login != "" {
-			login = a.Login
-		}
 		reqID, addr = a.RequestID, a.ClientAddr
 	}
-	objID := ""
-	if c.ObjectID != 0 {
-		objID = strconv.FormatInt(c.ObjectID, 10)
+	now := db.Now()
+	rows := make([][]any, len(cs))
+	for i, c := range cs {
+		login := c.Login
+		if a != nil && a.Login != "" {
+			login = a.Login
+		}
+		objID := ""
+		if c.ObjectID != 0 {
+			objID = strconv.FormatInt(c.ObjectID, 10)
+		}
+		rows[i] = []any{now, actorID, login, unitID, c.Action, c.ObjectType, objID, marshal(c.Before), marshal(c.After), reqID, addr, c.Detail}
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO audit_log
-		(at, actor_id, actor_login, unit_id, action, object_type, object_id, before_json, after_json, request_id, client_addr, detail)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-		db.Now(), actorID, login, unitID, c.Action, c.ObjectType, objID,
-		marshal(c.Before), marshal(c.After), reqID, addr, c.Detail)
+	err := db.InsertRows(ctx, q, `INSERT INTO audit_log
+		(at, actor_id, actor_login, unit_id, action, object_type, object_id, before_json, after_json, request_id, client_addr, detail) VALUES `,
+		"($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)", rows)
 	if err != nil {
 		return fmt.Errorf("write audit entry: %w", err)
 	}

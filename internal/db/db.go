@@ -235,3 +235,38 @@ func (d *DB) Serialize(ctx context.Context, tx *sql.Tx, resource string) error {
 	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, resource)
 	return err
 }
+
+// InsertRows inserts many rows with multi-row VALUES lists, some hundred
+// at a time: one round trip per batch instead of per row. tuple is one
+// row's placeholders written with %d verbs numbered from 1.
+func InsertRows(ctx context.Context, q Querier, head, tuple string, rows [][]any) error {
+	// SQLite looks up each numbered parameter in a list, a cost that grows
+	// with the square of a statement's parameters: a few hundred per
+	// statement is the sweet spot for both engines.
+	batch := 1
+	if len(rows) > 0 {
+		batch = max(1, 400/len(rows[0]))
+	}
+	for len(rows) > 0 {
+		n := min(batch, len(rows))
+		var b strings.Builder
+		b.WriteString(head)
+		args := make([]any, 0, n*len(rows[0]))
+		for i, r := range rows[:n] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			nums := make([]any, len(r))
+			for j := range r {
+				nums[j] = len(args) + j + 1
+			}
+			fmt.Fprintf(&b, tuple, nums...)
+			args = append(args, r...)
+		}
+		if _, err := q.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}

@@ -260,7 +260,7 @@ func (s *Service) openPeriods(ctx context.Context, tx *sql.Tx, t Task, today clo
 			}
 		}
 	}
-	return insertRows(ctx, tx, `INSERT INTO reports (assignment_id, task_id, unit_id, period_start, period_end, due_on, created_at, updated_at, state) VALUES `,
+	return db.InsertRows(ctx, tx, `INSERT INTO reports (assignment_id, task_id, unit_id, period_start, period_end, due_on, created_at, updated_at, state) VALUES `,
 		"($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%[7]d,'pending')", rows)
 }
 

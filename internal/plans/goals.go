@@ -77,24 +77,96 @@ func (in GoalInput) validate(ctx context.Context, q db.Querier) error {
 	var v errs.Validation
 	checkCode(&v, "code", in.Code)
 	v.Text("title", in.Title, true, 300)
-	if err := checkArea(ctx, q, &v, "area_id", in.AreaID); err != nil {
+	if err := checkArea(ctx, storeRefs{q}, &v, "area_id", in.AreaID); err != nil {
 		return err
 	}
 	return v.Err()
 }
 
-func checkArea(ctx context.Context, q db.Querier, v *errs.Validation, field string, id int64) error {
-	var active bool
-	err := q.QueryRowContext(ctx, `SELECT active FROM areas WHERE id = $1`, id).Scan(&active)
+func checkArea(ctx context.Context, r refs, v *errs.Validation, field string, id int64) error {
+	exists, active, err := r.area(ctx, id)
 	switch {
-	case err == sql.ErrNoRows:
-		v.Add(field, "error.plan.area_unknown")
 	case err != nil:
 		return err
+	case !exists:
+		v.Add(field, "error.plan.area_unknown")
 	case !active:
 		v.Add(field, "error.plan.area_retired")
 	}
 	return nil
+}
+
+// refs answers the lookups that validation makes: from the store, or from
+// tables loaded once for a batch.
+type refs interface {
+	goal(ctx context.Context, id int64) (Goal, error)
+	area(ctx context.Context, id int64) (exists, active bool, err error)
+	unit(ctx context.Context, id int64) (exists, active bool, err error)
+}
+
+type storeRefs struct{ q db.Querier }
+
+func (r storeRefs) goal(ctx context.Context, id int64) (Goal, error) { return getGoal(ctx, r.q, id) }
+
+func (r storeRefs) area(ctx context.Context, id int64) (bool, bool, error) {
+	return activeRow(ctx, r.q, `SELECT active FROM areas WHERE id = $1`, id)
+}
+
+func (r storeRefs) unit(ctx context.Context, id int64) (bool, bool, error) {
+	return activeRow(ctx, r.q, `SELECT active FROM units WHERE id = $1`, id)
+}
+
+func activeRow(ctx context.Context, q db.Querier, query string, id int64) (exists, active bool, err error) {
+	err = q.QueryRowContext(ctx, query, id).Scan(&active)
+	if err == sql.ErrNoRows {
+		return false, false, nil
+	}
+	return err == nil, active, err
+}
+
+// batchRefs is the areas, units and a plan's goals read once, for checking
+// many rows.
+type batchRefs struct {
+	goals        map[int64]Goal
+	areas, units map[int64]bool // id → active
+}
+
+func loadRefs(ctx context.Context, q db.Querier, goals map[string]Goal) (batchRefs, error) {
+	r := batchRefs{goals: map[int64]Goal{}, areas: map[int64]bool{}, units: map[int64]bool{}}
+	for _, g := range goals {
+		r.goals[g.ID] = g
+	}
+	for table, m := range map[string]map[int64]bool{"areas": r.areas, "units": r.units} {
+		err := eachRow(ctx, q, func(row db.Scanner) error {
+			var id int64
+			var active bool
+			err := row.Scan(&id, &active)
+			m[id] = active
+			return err
+		}, `SELECT id, active FROM `+table)
+		if err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+func (r batchRefs) goal(_ context.Context, id int64) (Goal, error) {
+	g, ok := r.goals[id]
+	if !ok {
+		return g, errs.New(errs.NotFound, "error.not_found", "goal")
+	}
+	return g, nil
+}
+
+func (r batchRefs) area(_ context.Context, id int64) (bool, bool, error) {
+	active, ok := r.areas[id]
+	return ok, active, nil
+}
+
+func (r batchRefs) unit(_ context.Context, id int64) (bool, bool, error) {
+	active, ok := r.units[id]
+	return ok, active, nil
 }
 
 // SaveGoal adds a goal to a plan (id 0) or replaces one if version is current.

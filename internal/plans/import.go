@@ -7,9 +7,11 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 
 	"concord/internal/access"
 	"concord/internal/audit"
+	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/errs"
 )
@@ -76,8 +78,35 @@ func (s *Service) ImportTasks(ctx context.Context, planID int64, rows []ImportRo
 		if err != nil {
 			return err
 		}
+		existing := map[string]bool{}
+		err = eachRow(ctx, tx, func(row db.Scanner) error {
+			var code string
+			err := row.Scan(&code)
+			existing[code] = true
+			return err
+		}, `SELECT code FROM tasks WHERE plan_id = $1`, planID)
+		if err != nil {
+			return err
+		}
+		// Changes to existing tasks go one by one, each diffed; new tasks
+		// are written together, a few statements per batch of rows.
+		var creates []ImportRow
 		for _, r := range rows {
 			r.Task.Revision = note
+			if !existing[r.Task.Code] {
+				g, err := s.ensureGoal(ctx, tx, p, goals, r.Goal)
+				var e *errs.Error
+				if errors.As(err, &e) {
+					res.Errors = append(res.Errors, RowError{r.Row, e})
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				r.Task.GoalID = g.ID
+				creates = append(creates, r)
+				continue
+			}
 			result, err := s.importRow(ctx, tx, p, goals, r, set)
 			var e *errs.Error
 			if errors.As(err, &e) {
@@ -89,6 +118,13 @@ func (s *Service) ImportTasks(ctx context.Context, planID int64, rows []ImportRo
 			}
 			res.Rows = append(res.Rows, result)
 		}
+		created, failed, err := s.createTasks(ctx, tx, p, creates, goals, set)
+		if err != nil {
+			return err
+		}
+		res.Rows, res.Errors = append(res.Rows, created...), append(res.Errors, failed...)
+		slices.SortFunc(res.Rows, func(a, b RowResult) int { return a.Row - b.Row })
+		slices.SortFunc(res.Errors, func(a, b RowError) int { return a.Row - b.Row })
 		if len(res.Errors) > 0 || !commit {
 			return errDryRun
 		}
@@ -147,32 +183,35 @@ func (s *Service) importRow(ctx context.Context, tx *sql.Tx, p Plan, goals map[s
 	return result, err
 }
 
+// ensureGoal returns the goal of code in, made or changed to match in.
+func (s *Service) ensureGoal(ctx context.Context, tx *sql.Tx, p Plan, goals map[string]Goal, in GoalInput) (Goal, error) {
+	g, ok := goals[in.Code]
+	if ok && g.Title == in.Title && g.AreaID == in.AreaID {
+		return g, nil
+	}
+	in.Position = g.Position
+	if !ok {
+		in.Position = len(goals)
+	}
+	saved, err := s.saveGoal(ctx, tx, p.ID, g.ID, in, g.Version)
+	if err != nil {
+		return Goal{}, prefixFields(err, "goal.")
+	}
+	goals[saved.Code] = saved
+	return saved, nil
+}
+
 func (s *Service) applyRow(ctx context.Context, tx *sql.Tx, p Plan, goals map[string]Goal, r ImportRow, set Settings) (RowResult, error) {
 	res := RowResult{Row: r.Row, Code: r.Task.Code}
-	g, ok := goals[r.Goal.Code]
-	if !ok || g.Title != r.Goal.Title || g.AreaID != r.Goal.AreaID {
-		in := r.Goal
-		in.Position = g.Position
-		if !ok {
-			in.Position = len(goals)
-		}
-		saved, err := s.saveGoal(ctx, tx, p.ID, g.ID, in, g.Version)
-		if err != nil {
-			return res, prefixFields(err, "goal.")
-		}
-		goals[saved.Code] = saved
-		g = saved
+	g, err := s.ensureGoal(ctx, tx, p, goals, r.Goal)
+	if err != nil {
+		return res, err
 	}
 	in := r.Task
 	in.GoalID = g.ID
 	in.normalize()
 	cur, err := scanTask(tx.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM tasks t WHERE t.plan_id = $1 AND t.code = $2`, p.ID, in.Code))
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		res.Action = "create"
-		_, err = s.writeTask(ctx, tx, p, 0, in, 0, set)
-		res.Changes = []Change{{Kind: TaskAdded, Code: in.Code, Title: in.Title}}
-		return res, err
 	case err != nil:
 		return res, err
 	}
@@ -291,4 +330,126 @@ func (s *Service) ImportReports(ctx context.Context, rows []ReportImport, commit
 		err = nil
 	}
 	return res, err
+}
+
+// createTasks writes new tasks in batches: the same rows, periods, search
+// text, timeline and audit entries as writeTask makes one by one, in a
+// handful of statements per few hundred tasks. Rows that fail validation
+// are returned as errors and written not at all.
+func (s *Service) createTasks(ctx context.Context, tx *sql.Tx, p Plan, rows []ImportRow, goals map[string]Goal, set Settings) ([]RowResult, []RowError, error) {
+	if len(rows) == 0 {
+		return nil, nil, nil
+	}
+	refs, err := loadRefs(ctx, tx, goals)
+	if err != nil {
+		return nil, nil, err
+	}
+	var failed []RowError
+	var valid []ImportRow
+	for _, r := range rows {
+		r.Task.normalize()
+		err := r.Task.validate(ctx, refs, p)
+		var e *errs.Error
+		switch {
+		case errors.As(err, &e):
+			failed = append(failed, RowError{r.Row, e})
+		case err != nil:
+			return nil, nil, err
+		default:
+			valid = append(valid, r)
+		}
+	}
+	now, today := s.now(), s.today()
+	var taskRows [][]any
+	for _, r := range valid {
+		in := r.Task
+		light := judge(lightFacts{Status: TaskActive, StartsOn: in.StartsOn, DueOn: in.DueOn}, today, set).Light
+		taskRows = append(taskRows, []any{p.ID, in.GoalID, in.Code, in.Title, in.Description, in.AreaID, in.LeadUnitID, in.StartsOn, in.DueOn,
+			in.Deliverables, in.Target, in.Indicator, in.IndicatorUnit, in.TargetValue, in.Weight, in.Cycle, joinDates(in.ReportDates), light, today, now})
+	}
+	err = db.InsertRows(ctx, tx, `INSERT INTO tasks (plan_id, goal_id, code, title, description, area_id, lead_unit_id, starts_on, due_on, deliverables,
+		target, indicator, indicator_unit, target_value, weight, cycle, report_dates, light, light_on, created_at, updated_at, status) VALUES `,
+		"($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%[20]d,'active')", taskRows)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := map[string]int64{}
+	err = eachRow(ctx, tx, func(row db.Scanner) error {
+		var id int64
+		var code string
+		err := row.Scan(&id, &code)
+		ids[code] = id
+		return err
+	}, `SELECT id, code FROM tasks WHERE plan_id = $1`, p.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var assignRows, milestoneRows, searchRows, eventRows [][]any
+	var changes []Change
+	var created []RowResult
+	for _, r := range valid {
+		in, id := r.Task, ids[r.Task.Code]
+		assignRows = append(assignRows, []any{id, in.LeadUnitID, Lead, in.DueOn, now})
+		for _, u := range in.CoUnitIDs {
+			assignRows = append(assignRows, []any{id, u, Co, in.DueOn, now})
+		}
+		for i, m := range in.Milestones {
+			milestoneRows = append(milestoneRows, []any{id, m.Title, m.DueOn, m.DoneOn, i, now})
+		}
+		searchRows = append(searchRows, []any{"task", id, id, strings.Join([]string{in.Title, in.Description, in.Deliverables, in.Target}, "\n")})
+		eventRows = append(eventRows, []any{id, now, access.FromContext(ctx).LoginOrSystem(), "created", in.Revision.Reason})
+		changes = append(changes, Change{Kind: TaskAdded, Code: in.Code, Title: in.Title})
+		created = append(created, RowResult{Row: r.Row, Code: in.Code, Action: "create", Changes: changes[len(changes)-1:]})
+	}
+	for _, batch := range []struct {
+		head, tuple string
+		rows        [][]any
+	}{
+		{`INSERT INTO assignments (task_id, unit_id, role, due_on, created_at, updated_at) VALUES `, "($%d,$%d,$%d,$%d,$%d,$%[5]d)", assignRows},
+		{`INSERT INTO milestones (task_id, title, due_on, done_on, position, created_at, updated_at) VALUES `, "($%d,$%d,$%d,$%d,$%d,$%d,$%[6]d)", milestoneRows},
+		{`INSERT INTO search_docs (kind, ref_id, task_id, body) VALUES `, "($%d,$%d,$%d,$%d)", searchRows},
+		{`INSERT INTO task_events (task_id, at, actor, kind, note) VALUES `, "($%d,$%d,$%d,$%d,$%d)", eventRows},
+	} {
+		if err := db.InsertRows(ctx, tx, batch.head, batch.tuple, batch.rows); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := s.openPlanPeriods(ctx, tx, p.ID, valid, ids, today, set); err != nil {
+		return nil, nil, err
+	}
+	records := make([]audit.Change, len(valid))
+	for i, r := range valid {
+		records[i] = audit.Change{Action: "task.create", ObjectType: "task", ObjectID: ids[r.Task.Code], After: r.Task, Detail: "import"}
+	}
+	return created, failed, audit.RecordAll(ctx, tx, records)
+}
+
+// openPlanPeriods opens the begun reporting periods of the new tasks' units
+// (see openPeriods), in batches.
+func (s *Service) openPlanPeriods(ctx context.Context, tx *sql.Tx, planID int64, valid []ImportRow, ids map[string]int64, today clock.Date, set Settings) error {
+	units := map[int64][][2]int64{} // task → (assignment, unit)
+	err := eachRow(ctx, tx, func(row db.Scanner) error {
+		var a, t, u int64
+		err := row.Scan(&a, &t, &u)
+		units[t] = append(units[t], [2]int64{a, u})
+		return err
+	}, `SELECT a.id, a.task_id, a.unit_id FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = $1`, planID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	var rows [][]any
+	for _, r := range valid {
+		in, id := r.Task, ids[r.Task.Code]
+		for _, per := range periods(in.StartsOn, in.DueOn, in.Cycle, in.ReportDates) {
+			if per.start.After(today) {
+				break
+			}
+			for _, au := range units[id] {
+				rows = append(rows, []any{au[0], id, au[1], per.start, per.end, per.end.AddDays(set.ReportGraceDays), now})
+			}
+		}
+	}
+	return db.InsertRows(ctx, tx, `INSERT INTO reports (assignment_id, task_id, unit_id, period_start, period_end, due_on, created_at, updated_at, state) VALUES `,
+		"($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%[7]d,'pending')", rows)
 }

@@ -217,7 +217,7 @@ func (in *TaskInput) normalize() {
 	in.ReportDates = slices.Compact(in.ReportDates)
 }
 
-func (in *TaskInput) validate(ctx context.Context, q db.Querier, p Plan) error {
+func (in *TaskInput) validate(ctx context.Context, r refs, p Plan) error {
 	var v errs.Validation
 	checkCode(&v, "code", in.Code)
 	v.Text("title", in.Title, true, 300)
@@ -237,7 +237,7 @@ func (in *TaskInput) validate(ctx context.Context, q db.Querier, p Plan) error {
 		v.Add("goal_id", "error.required")
 	} else {
 		var err error
-		g, err = getGoal(ctx, q, in.GoalID)
+		g, err = r.goal(ctx, in.GoalID)
 		if errs.Is(err, errs.NotFound) || err == nil && g.PlanID != p.ID {
 			v.Add("goal_id", "error.plan.goal_unknown")
 		} else if err != nil {
@@ -248,13 +248,13 @@ func (in *TaskInput) validate(ctx context.Context, q db.Querier, p Plan) error {
 		in.AreaID = g.AreaID
 	}
 	if in.AreaID != 0 {
-		if err := checkArea(ctx, q, &v, "area_id", in.AreaID); err != nil {
+		if err := checkArea(ctx, r, &v, "area_id", in.AreaID); err != nil {
 			return err
 		}
 	}
 	if in.LeadUnitID == 0 {
 		v.Add("lead_unit_id", "error.required")
-	} else if err := checkUnit(ctx, q, &v, "lead_unit_id", in.LeadUnitID); err != nil {
+	} else if err := checkUnit(ctx, r, &v, "lead_unit_id", in.LeadUnitID); err != nil {
 		return err
 	}
 	seen := map[int64]bool{}
@@ -265,7 +265,7 @@ func (in *TaskInput) validate(ctx context.Context, q db.Querier, p Plan) error {
 		case seen[u]:
 			v.Add("co_unit_ids", "error.plan.co_twice")
 		default:
-			if err := checkUnit(ctx, q, &v, "co_unit_ids", u); err != nil {
+			if err := checkUnit(ctx, r, &v, "co_unit_ids", u); err != nil {
 				return err
 			}
 		}
@@ -307,14 +307,13 @@ func (in *TaskInput) validate(ctx context.Context, q db.Querier, p Plan) error {
 	return v.Err()
 }
 
-func checkUnit(ctx context.Context, q db.Querier, v *errs.Validation, field string, id int64) error {
-	var active bool
-	err := q.QueryRowContext(ctx, `SELECT active FROM units WHERE id = $1`, id).Scan(&active)
+func checkUnit(ctx context.Context, r refs, v *errs.Validation, field string, id int64) error {
+	exists, active, err := r.unit(ctx, id)
 	switch {
-	case err == sql.ErrNoRows:
-		v.Add(field, "error.unit.unknown")
 	case err != nil:
 		return err
+	case !exists:
+		v.Add(field, "error.unit.unknown")
 	case !active:
 		v.Add(field, "error.unit.retired")
 	}
@@ -379,7 +378,7 @@ func (s *Service) writeTask(ctx context.Context, tx *sql.Tx, p Plan, id int64, i
 		return Task{}, errs.New(errs.Conflict, "error.plan.closed")
 	}
 	in.normalize()
-	if err := in.validate(ctx, tx, p); err != nil {
+	if err := in.validate(ctx, storeRefs{tx}, p); err != nil {
 		return Task{}, err
 	}
 	now := s.now()
