@@ -14,8 +14,8 @@ import (
 
 	"concord/internal/access"
 	"concord/internal/errs"
-	"concord/internal/plans"
 	"concord/internal/i18n"
+	"concord/internal/plans"
 )
 
 // reqInfo is what middleware learns about a request.
