@@ -42,10 +42,7 @@ it, a file with any problem is refused as a whole.`,
 	c.MarkFlagRequired("as")
 	settings(c.Flags())
 	c.RunE = withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
-		if !i18n.Valid(*lang) {
-			return usageError{fmt.Errorf("--lang: want zh-Hans, zh-Hant or en")}
-		}
-		ctx, err := actAs(cmd, a, *as)
+		ctx, err := actAs(cmd, a, *as, *lang)
 		if err != nil {
 			return err
 		}
@@ -119,10 +116,7 @@ func exportCmd() *cobra.Command {
 	c.MarkFlagRequired("as")
 	settings(c.Flags())
 	c.RunE = withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
-		if !i18n.Valid(*lang) {
-			return usageError{fmt.Errorf("--lang: want zh-Hans, zh-Hant or en")}
-		}
-		ctx, err := actAs(cmd, a, *as)
+		ctx, err := actAs(cmd, a, *as, *lang)
 		if err != nil {
 			return err
 		}
@@ -158,8 +152,12 @@ func exportCmd() *cobra.Command {
 	return c
 }
 
-// actAs is the command's context acting as the active user with login.
-func actAs(cmd *cobra.Command, a *app.App, login string) (context.Context, error) {
+// actAs is the command's context acting as the active user with login,
+// once the language asked for is known to be one of ours.
+func actAs(cmd *cobra.Command, a *app.App, login, lang string) (context.Context, error) {
+	if !i18n.Valid(lang) {
+		return nil, usageError{fmt.Errorf("--lang: want zh-Hans, zh-Hant or en")}
+	}
 	u, err := a.Accounts.UserByLogin(cmd.Context(), login)
 	if err != nil {
 		return nil, fmt.Errorf("--as %s: %w", login, err)

@@ -323,30 +323,21 @@ func checkUnit(ctx context.Context, r refs, v *errs.Validation, field string, id
 // CreateTask adds a task to plan planID with its assignments, milestones and
 // reporting periods.
 func (s *Service) CreateTask(ctx context.Context, planID int64, in TaskInput) (Task, error) {
-	if err := access.FromContext(ctx).Check(access.EditPlans, 0); err != nil {
-		return Task{}, err
-	}
-	var t Task
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		set, err := loadSettings(ctx, tx)
-		if err != nil {
-			return err
-		}
-		p, err := s.lockPlan(ctx, tx, planID)
-		if err != nil {
-			return err
-		}
-		if t, err = s.writeTask(ctx, tx, p, 0, in, 0, set); err != nil {
-			return err
-		}
-		return s.revise(ctx, tx, planID, in.Revision, false)
-	})
-	return t, err
+	return s.saveTask(ctx, func(*sql.Tx) (int64, error) { return planID, nil }, 0, in, 0)
 }
 
 // UpdateTask replaces a task's fields if version is current. Units dropped
 // from the task keep their reports on the record but stop being asked.
 func (s *Service) UpdateTask(ctx context.Context, id int64, in TaskInput, version int) (Task, error) {
+	return s.saveTask(ctx, func(tx *sql.Tx) (int64, error) {
+		cur, err := getTask(ctx, tx, id)
+		return cur.PlanID, err
+	}, id, in, version)
+}
+
+// saveTask writes one task in a transaction of its own, its plan (found by
+// planOf) locked, and records the plan's revision if it is in force.
+func (s *Service) saveTask(ctx context.Context, planOf func(*sql.Tx) (int64, error), id int64, in TaskInput, version int) (Task, error) {
 	if err := access.FromContext(ctx).Check(access.EditPlans, 0); err != nil {
 		return Task{}, err
 	}
@@ -356,11 +347,11 @@ func (s *Service) UpdateTask(ctx context.Context, id int64, in TaskInput, versio
 		if err != nil {
 			return err
 		}
-		cur, err := getTask(ctx, tx, id)
+		planID, err := planOf(tx)
 		if err != nil {
 			return err
 		}
-		p, err := s.lockPlan(ctx, tx, cur.PlanID)
+		p, err := s.lockPlan(ctx, tx, planID)
 		if err != nil {
 			return err
 		}

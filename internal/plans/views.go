@@ -36,14 +36,29 @@ var taskSorts = map[string]string{
 	"-progress": "t.progress DESC, t.id",
 }
 
+// conds gathers a query's WHERE conditions and their arguments; each "?"
+// in a condition becomes the argument's $n.
+type conds struct {
+	list []string
+	args []any
+}
+
+func (c *conds) add(cond string, arg any) {
+	c.args = append(c.args, arg)
+	c.list = append(c.list, strings.ReplaceAll(cond, "?", "$"+itoa(len(c.args))))
+}
+
+func (c *conds) where() string {
+	if len(c.list) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.list, " AND ")
+}
+
 // where builds the filter's SQL conditions and arguments.
 func (f TaskFilter) where(engine db.Engine) (string, []any, error) {
-	var conds []string
-	var args []any
-	add := func(cond string, arg any) {
-		args = append(args, arg)
-		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+itoa(len(args))))
-	}
+	var c conds
+	add := c.add
 	if f.PlanID != 0 {
 		add("t.plan_id = ?", f.PlanID)
 	}
@@ -80,10 +95,7 @@ func (f TaskFilter) where(engine db.Engine) (string, []any, error) {
 		v.Add("sort", "error.choice")
 		return "", nil, v.Err()
 	}
-	if len(conds) == 0 {
-		return "", args, nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args, nil
+	return c.where(), c.args, nil
 }
 
 // textMatch is the condition finding q in search_docs d: FTS5 trigram
@@ -323,12 +335,8 @@ func (s *Service) ListReports(ctx context.Context, f ReportFilter) ([]ReportRow,
 	if err := access.FromContext(ctx).Check(access.ViewPlans, 0); err != nil {
 		return nil, 0, err
 	}
-	var conds []string
-	var args []any
-	add := func(cond string, arg any) {
-		args = append(args, arg)
-		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+itoa(len(args))))
-	}
+	var c conds
+	add := c.add
 	if f.UnitID != 0 {
 		add("r.unit_id = ?", f.UnitID)
 	}
@@ -340,18 +348,18 @@ func (s *Service) ListReports(ctx context.Context, f ReportFilter) ([]ReportRow,
 		add("r.due_on < ?", s.today())
 	}
 	if len(f.States) > 0 {
-		var in []string
-		for _, st := range f.States {
-			args = append(args, st)
-			in = append(in, "$"+itoa(len(args)))
+		in := make([]string, len(f.States))
+		for i, st := range f.States {
+			c.args = append(c.args, st)
+			in[i] = "$" + itoa(len(c.args))
 		}
-		conds = append(conds, "r.state IN ("+strings.Join(in, ",")+")")
+		c.list = append(c.list, "r.state IN ("+strings.Join(in, ",")+")")
 	}
 	if !f.DueTo.IsZero() {
 		add("r.due_on <= ?", f.DueTo)
 	}
-	conds = append(conds, "a.active", "t.status IN ('active','completion_filed')")
-	where := " WHERE " + strings.Join(conds, " AND ")
+	c.list = append(c.list, "a.active", "t.status IN ('active','completion_filed')")
+	where, args := c.where(), c.args
 	from := ` FROM reports r JOIN tasks t ON t.id = r.task_id JOIN assignments a ON a.id = r.assignment_id`
 	var total int
 	if err := s.DB.R.QueryRowContext(ctx, `SELECT count(*)`+from+where, args...).Scan(&total); err != nil {
