@@ -106,6 +106,12 @@ func (s *Service) syncAssignments(ctx context.Context, tx *sql.Tx, t Task, befor
 				role, keep, due, now, a.ID); err != nil {
 				return err
 			}
+			if !keep {
+				// A unit that leaves is no longer asked: its untouched rows go.
+				if _, err := tx.ExecContext(ctx, `DELETE FROM reports WHERE assignment_id = $1 AND state = 'pending'`, a.ID); err != nil {
+					return err
+				}
+			}
 		}
 		delete(want, a.UnitID)
 	}
@@ -121,7 +127,7 @@ func (s *Service) syncAssignments(ctx context.Context, tx *sql.Tx, t Task, befor
 // UpdateAssignment sets a unit's responsible person and deadline.
 func (s *Service) UpdateAssignment(ctx context.Context, id int64, in AssignmentInput, version int) (Assignment, error) {
 	var after Assignment
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		before, err := getAssignment(ctx, tx, id)
 		if err != nil {
 			return err
@@ -168,13 +174,13 @@ func (s *Service) UpdateAssignment(ctx context.Context, id int64, in AssignmentI
 	return after, err
 }
 
-// period is one reporting period of a task.
-type period struct{ start, end clock.Date }
+// Period is one reporting period of a task.
+type Period struct{ Start, End clock.Date }
 
-// periods divides a task's span into reporting periods: calendar months or
+// Periods divides a task's span into reporting periods: calendar months or
 // quarters, or the spans ending on each custom report date; the last ends on
 // the due date.
-func periods(start, due clock.Date, cycle Cycle, dates []clock.Date) []period {
+func Periods(start, due clock.Date, cycle Cycle, dates []clock.Date) []Period {
 	var ends []clock.Date
 	switch cycle {
 	case Custom:
@@ -200,10 +206,10 @@ func periods(start, due clock.Date, cycle Cycle, dates []clock.Date) []period {
 		}
 	}
 	ends = append(ends, due)
-	out := make([]period, 0, len(ends))
+	out := make([]Period, 0, len(ends))
 	from := start
 	for _, e := range ends {
-		out = append(out, period{from, e})
+		out = append(out, Period{from, e})
 		from = e.AddDays(1)
 	}
 	return out
@@ -218,7 +224,7 @@ func (s *Service) openPeriods(ctx context.Context, tx *sql.Tx, t Task, today clo
 	if t.Status != TaskActive {
 		return nil
 	}
-	ps := periods(t.StartsOn, t.DueOn, t.Cycle, t.ReportDates)
+	ps := Periods(t.StartsOn, t.DueOn, t.Cycle, t.ReportDates)
 	as, err := assignments(ctx, tx, t.ID)
 	if err != nil {
 		return err
@@ -241,13 +247,13 @@ func (s *Service) openPeriods(ctx context.Context, tx *sql.Tx, t Task, today clo
 		}
 		wanted := map[clock.Date]bool{}
 		for _, p := range ps {
-			wanted[p.end] = true
-			start, ok := have[p.end]
+			wanted[p.End] = true
+			start, ok := have[p.End]
 			switch {
-			case !ok && !p.start.After(today):
-				rows = append(rows, []any{a.ID, t.ID, a.UnitID, p.start, p.end, p.end.AddDays(set.ReportGraceDays), now})
-			case ok && start != p.start:
-				if _, err := tx.ExecContext(ctx, `UPDATE reports SET period_start=$1 WHERE assignment_id=$2 AND period_end=$3`, p.start, a.ID, p.end); err != nil {
+			case !ok && !p.Start.After(today):
+				rows = append(rows, []any{a.ID, t.ID, a.UnitID, p.Start, p.End, p.End.AddDays(set.ReportGraceDays), now})
+			case ok && start != p.Start:
+				if _, err := tx.ExecContext(ctx, `UPDATE reports SET period_start=$1 WHERE assignment_id=$2 AND period_end=$3`, p.Start, a.ID, p.End); err != nil {
 					return err
 				}
 			}
@@ -320,5 +326,11 @@ func (s *Service) Verdict(ctx context.Context, t Task) (Verdict, error) {
 	if err != nil {
 		return Verdict{}, err
 	}
-	return judge(lightFacts{t.Status, t.StartsOn, t.DueOn, t.CompletedOn, t.Progress}, s.today(), set), nil
+	return Judge(t, s.today(), set), nil
+}
+
+// Judge is task t's light on day today under set: the rule of judge, for
+// callers (such as a data generator) that hold the settings already.
+func Judge(t Task, today clock.Date, set Settings) Verdict {
+	return judge(lightFacts{t.Status, t.StartsOn, t.DueOn, t.CompletedOn, t.Progress}, today, set)
 }

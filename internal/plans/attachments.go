@@ -124,7 +124,7 @@ func (s *Service) AddAttachment(ctx context.Context, ownerType string, ownerID i
 		return Attachment{}, err
 	}
 	var a Attachment
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		taskID, err := attachTarget(ctx, tx, ownerType, ownerID)
 		if err != nil {
 			return err

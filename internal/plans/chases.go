@@ -67,7 +67,7 @@ func (s *Service) ChaseAssignment(ctx context.Context, assignmentID int64, note 
 		return Chase{}, err
 	}
 	var c Chase
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		a, err := getAssignment(ctx, tx, assignmentID)
 		if err != nil {
 			return err

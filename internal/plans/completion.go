@@ -132,6 +132,28 @@ func (s *Service) MergeTask(ctx context.Context, taskID, intoID int64, reason st
 	})
 }
 
+// reperiod follows a task's move with its report rows: a task that is over
+// no longer waits for reports (its untouched rows go, so they are not
+// counted missing); a reopened one is asked for them again.
+func (s *Service) reperiod(ctx context.Context, tx *sql.Tx, id int64, to Status) error {
+	switch to {
+	case TaskClosed, TaskCancelled, TaskMerged:
+		_, err := tx.ExecContext(ctx, `DELETE FROM reports WHERE task_id = $1 AND state = 'pending'`, id)
+		return err
+	case TaskActive:
+		t, err := getTask(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		set, err := loadSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		return s.openPeriods(ctx, tx, t, s.today(), set)
+	}
+	return nil
+}
+
 // verdict records the office's ruling on the latest completion report.
 func verdict(ctx context.Context, tx *sql.Tx, taskID int64, v, reason string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE completions SET verdict=$1, verdict_reason=$2, verdict_at=$3, verdict_by=$4
@@ -145,7 +167,7 @@ func verdict(ctx context.Context, tx *sql.Tx, taskID int64, v, reason string, no
 // apply, the plan's revision, roll-up, timeline and audit.
 func (s *Service) moveTask(ctx context.Context, id int64, version int, step taskStep, reason string, apply func(*sql.Tx, Task) error) (Task, error) {
 	var after Task
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		before, err := getTask(ctx, tx, id)
 		if err != nil {
 			return err
@@ -182,12 +204,19 @@ func (s *Service) moveTask(ctx context.Context, id int64, version int, step task
 		if p.Status == Done {
 			return errs.New(errs.Conflict, "error.plan.closed")
 		}
-		if apply != nil {
-			if err := apply(tx, before); err != nil {
-				return err
+		changes, err := s.taskChanges(ctx, tx, p.ID, id, func() (int64, error) {
+			if apply != nil {
+				if err := apply(tx, before); err != nil {
+					return 0, err
+				}
 			}
+			_, err := tx.ExecContext(ctx, `UPDATE tasks SET status=$1, status_reason=$2, updated_at=$3 WHERE id=$4`, step.to, reason, s.now(), id)
+			return id, err
+		})
+		if err != nil {
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET status=$1, status_reason=$2, updated_at=$3 WHERE id=$4`, step.to, reason, s.now(), id); err != nil {
+		if err := s.reperiod(ctx, tx, id, step.to); err != nil {
 			return err
 		}
 		set, err := loadSettings(ctx, tx)
@@ -198,7 +227,7 @@ func (s *Service) moveTask(ctx context.Context, id int64, version int, step task
 			return err
 		}
 		if step.to == TaskCancelled || step.to == TaskMerged {
-			if err := s.revise(ctx, tx, p.ID, RevisionNote{Reason: reason, ApprovedBy: access.FromContext(ctx).LoginOrSystem()}, false); err != nil {
+			if err := s.revise(ctx, tx, p.ID, RevisionNote{Reason: reason, ApprovedBy: access.FromContext(ctx).LoginOrSystem()}, changes); err != nil {
 				return err
 			}
 		}

@@ -50,7 +50,7 @@ func (s *Service) openDuePeriods(ctx context.Context, today clock.Date, set Sett
 		return err
 	}
 	for _, id := range ids {
-		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		err := s.tx(ctx, func(tx *sql.Tx) error {
 			t, err := getTask(ctx, tx, id)
 			if err != nil {
 				return err
@@ -89,7 +89,7 @@ func (s *Service) refreshLights(ctx context.Context, today clock.Date, set Setti
 	}
 	for len(changes) > 0 {
 		n := min(500, len(changes))
-		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		err := s.tx(ctx, func(tx *sql.Tx) error {
 			for _, c := range changes[:n] {
 				if _, err := tx.ExecContext(ctx, `UPDATE tasks SET light = $1, light_on = $2 WHERE id = $3`, c.light, today, c.id); err != nil {
 					return err
@@ -155,7 +155,7 @@ func (s *Service) remind(ctx context.Context, today clock.Date, set Settings) er
 		return err
 	}
 	for _, d := range dues {
-		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		err := s.tx(ctx, func(tx *sql.Tx) error {
 			a, err := getAssignment(ctx, tx, d.assignment)
 			if err != nil {
 				return err
@@ -234,7 +234,7 @@ func (s *Service) chaseLate(ctx context.Context, today clock.Date, set Settings)
 		if level <= l.level {
 			continue
 		}
-		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		err := s.tx(ctx, func(tx *sql.Tx) error {
 			a, err := getAssignment(ctx, tx, l.assignment)
 			if err != nil {
 				return err

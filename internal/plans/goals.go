@@ -175,7 +175,7 @@ func (s *Service) SaveGoal(ctx context.Context, planID, id int64, in GoalInput, 
 		return Goal{}, err
 	}
 	var g Goal
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		g, err = s.saveGoal(ctx, tx, planID, id, in, version)
 		return err

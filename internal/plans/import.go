@@ -57,7 +57,7 @@ func (s *Service) ImportTasks(ctx context.Context, planID int64, rows []ImportRo
 		return ImportResult{}, err
 	}
 	var res ImportResult
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res = ImportResult{}
 		p, err := s.lockPlan(ctx, tx, planID)
 		if err != nil {
@@ -128,7 +128,11 @@ func (s *Service) ImportTasks(ctx context.Context, planID int64, rows []ImportRo
 		if len(res.Errors) > 0 || !commit {
 			return errDryRun
 		}
-		if err := s.revise(ctx, tx, planID, note, false); err != nil {
+		var changes []Change
+		for _, r := range res.Rows {
+			changes = append(changes, r.Changes...)
+		}
+		if err := s.revise(ctx, tx, planID, note, changes); err != nil {
 			return err
 		}
 		res.Committed = true
@@ -224,20 +228,12 @@ func (s *Service) applyRow(ctx context.Context, tx *sql.Tx, p Plan, goals map[st
 		res.Action = "unchanged"
 		return res, nil
 	}
-	old, err := snapshot(ctx, tx, s.DB.Engine, p.ID)
-	if err != nil {
-		return res, err
-	}
 	res.Action = "update"
-	if _, err := s.writeTask(ctx, tx, p, cur.ID, in, cur.Version, set); err != nil {
-		return res, err
-	}
-	now, err := snapshot(ctx, tx, s.DB.Engine, p.ID)
-	if err != nil {
-		return res, err
-	}
-	res.Changes = diff(map[string]taskSnap{in.Code: old[cur.Code]}, map[string]taskSnap{in.Code: now[in.Code]})
-	return res, nil
+	res.Changes, err = s.taskChanges(ctx, tx, p.ID, cur.ID, func() (int64, error) {
+		_, err := s.writeTask(ctx, tx, p, cur.ID, in, cur.Version, set)
+		return cur.ID, err
+	})
+	return res, err
 }
 
 // inputOf is the input that would write task t as it stands, to tell an
@@ -292,7 +288,7 @@ type ReportImport struct {
 // downloaded is a conflict on its row, never overwritten.
 func (s *Service) ImportReports(ctx context.Context, rows []ReportImport, commit bool) (ImportResult, error) {
 	var res ImportResult
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res = ImportResult{}
 		for _, r := range rows {
 			step, apply := stepSave, s.saveDraft(ctx, r.Input)
@@ -441,12 +437,12 @@ func (s *Service) openPlanPeriods(ctx context.Context, tx *sql.Tx, planID int64,
 	var rows [][]any
 	for _, r := range valid {
 		in, id := r.Task, ids[r.Task.Code]
-		for _, per := range periods(in.StartsOn, in.DueOn, in.Cycle, in.ReportDates) {
-			if per.start.After(today) {
+		for _, per := range Periods(in.StartsOn, in.DueOn, in.Cycle, in.ReportDates) {
+			if per.Start.After(today) {
 				break
 			}
 			for _, au := range units[id] {
-				rows = append(rows, []any{au[0], id, au[1], per.start, per.end, per.end.AddDays(set.ReportGraceDays), now})
+				rows = append(rows, []any{au[0], id, au[1], per.Start, per.End, per.End.AddDays(set.ReportGraceDays), now})
 			}
 		}
 	}

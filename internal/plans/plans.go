@@ -20,6 +20,17 @@ import (
 type Service struct {
 	DB    *db.DB
 	Clock clock.Clock
+	dash  dashCache
+}
+
+// tx runs fn in a write transaction and, once it has committed, lets the
+// cached dashboards know that the figures may have changed.
+func (s *Service) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	err := s.DB.Tx(ctx, fn)
+	if err == nil {
+		s.dash.changed()
+	}
+	return err
 }
 
 func (s *Service) now() time.Time    { return s.Clock.Now() }
@@ -145,7 +156,7 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (Plan, error) {
 		return Plan{}, err
 	}
 	var p Plan
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		p, err = s.insertPlan(ctx, tx, in)
 		return err
@@ -179,7 +190,7 @@ func (s *Service) UpdatePlan(ctx context.Context, id int64, in PlanInput, versio
 		return Plan{}, err
 	}
 	var after Plan
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		before, err := claimPlan(ctx, tx, id, version)
 		if err != nil {
 			return err
@@ -242,7 +253,7 @@ func (s *Service) SetPlanStatus(ctx context.Context, id int64, status PlanStatus
 		return Plan{}, err
 	}
 	var after Plan
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		before, err := claimPlan(ctx, tx, id, version)
 		if err != nil {
 			return err
@@ -265,7 +276,7 @@ func (s *Service) SetPlanStatus(ctx context.Context, id int64, status PlanStatus
 			return err
 		}
 		if status == InForce {
-			if err := s.revise(ctx, tx, id, note, true); err != nil {
+			if err := s.baseline(ctx, tx, id, note); err != nil {
 				return err
 			}
 		}

@@ -279,7 +279,7 @@ func review(ctx context.Context, tx *sql.Tx, id int64, to ReportState, reason st
 // its own; see moveReportTx.
 func (s *Service) moveReport(ctx context.Context, id int64, version int, step reportStep, apply func(*sql.Tx, Report, Settings) error) (Report, error) {
 	var after Report
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) (err error) {
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
 		after, err = s.moveReportTx(ctx, tx, id, version, step, apply)
 		return err
 	})

@@ -70,10 +70,16 @@ type taskSnap struct {
 	Status string   `json:"status"`
 }
 
-func snapshot(ctx context.Context, q db.Querier, engine db.Engine, planID int64) (map[string]taskSnap, error) {
+// snapshot is what a revision remembers of plan planID's tasks, or of
+// task taskID alone when it is not 0.
+func snapshot(ctx context.Context, q db.Querier, engine db.Engine, planID, taskID int64) (map[string]taskSnap, error) {
+	cond, args := `t.plan_id = $1`, []any{planID}
+	if taskID != 0 {
+		cond, args = `t.id = $1`, []any{taskID}
+	}
 	rows, err := q.QueryContext(ctx, `SELECT t.code, t.title, g.code, u.code, t.starts_on, t.due_on, t.status,
 			COALESCE((SELECT `+groupConcat(engine)+` FROM assignments a JOIN units cu ON cu.id = a.unit_id WHERE a.task_id = t.id AND a.role = 'co' AND a.active), '')
-		FROM tasks t JOIN goals g ON g.id = t.goal_id JOIN units u ON u.id = t.lead_unit_id WHERE t.plan_id = $1`, planID)
+		FROM tasks t JOIN goals g ON g.id = t.goal_id JOIN units u ON u.id = t.lead_unit_id WHERE `+cond, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -147,10 +153,28 @@ func diff(a, b map[string]taskSnap) []Change {
 	return out
 }
 
-// revise records a revision of plan id if it is in force and its tasks
-// changed since the last one (or always, for the baseline). The caller holds
-// the plan's lock.
-func (s *Service) revise(ctx context.Context, tx *sql.Tx, id int64, note RevisionNote, baseline bool) error {
+// revise records changes to plan id as its next revision, if the plan is
+// in force and anything changed. The caller holds the plan's lock and
+// computed the changes from the tasks it touched, so a revision costs what
+// the change costs, not what the plan weighs.
+func (s *Service) revise(ctx context.Context, tx *sql.Tx, id int64, note RevisionNote, changes []Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	return s.addRevision(ctx, tx, id, note, changes, nil)
+}
+
+// baseline records revision 1 of a plan put in force: no changes, and a
+// snapshot of every task as it was then.
+func (s *Service) baseline(ctx context.Context, tx *sql.Tx, id int64, note RevisionNote) error {
+	snap, err := snapshot(ctx, tx, s.DB.Engine, id, 0)
+	if err != nil {
+		return err
+	}
+	return s.addRevision(ctx, tx, id, note, []Change{}, snap)
+}
+
+func (s *Service) addRevision(ctx context.Context, tx *sql.Tx, id int64, note RevisionNote, changes []Change, snap map[string]taskSnap) error {
 	var status PlanStatus
 	var number int
 	if err := tx.QueryRowContext(ctx, `SELECT status, revision FROM plans WHERE id = $1`, id).Scan(&status, &number); err != nil {
@@ -159,45 +183,44 @@ func (s *Service) revise(ctx context.Context, tx *sql.Tx, id int64, note Revisio
 	if status != InForce {
 		return nil
 	}
-	now, err := snapshot(ctx, tx, s.DB.Engine, id)
-	if err != nil {
-		return err
-	}
-	var changes []Change
-	if !baseline {
-		var prev string
-		err := tx.QueryRowContext(ctx, `SELECT snapshot_json FROM plan_revisions WHERE plan_id = $1 ORDER BY number DESC LIMIT 1`, id).Scan(&prev)
-		if err != nil && err != sql.ErrNoRows {
-			return err
-		}
-		before := map[string]taskSnap{}
-		if prev != "" {
-			if err := json.Unmarshal([]byte(prev), &before); err != nil {
-				return err
-			}
-		}
-		if changes = diff(before, now); len(changes) == 0 {
-			return nil
-		}
-	}
-	snap, err := json.Marshal(now)
-	if err != nil {
-		return err
-	}
 	ch, err := json.Marshal(changes)
 	if err != nil {
 		return err
 	}
-	if changes == nil {
-		ch = []byte("[]")
+	sn := []byte("{}")
+	if snap != nil {
+		if sn, err = json.Marshal(snap); err != nil {
+			return err
+		}
 	}
 	number++
 	if _, err := tx.ExecContext(ctx, `INSERT INTO plan_revisions (plan_id, number, reason, approved_by, recorded_by, changes_json, snapshot_json, created_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, id, number, note.Reason, note.ApprovedBy, access.FromContext(ctx).LoginOrSystem(), string(ch), string(snap), s.now()); err != nil {
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, id, number, note.Reason, note.ApprovedBy, access.FromContext(ctx).LoginOrSystem(), string(ch), string(sn), s.now()); err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE plans SET revision = $1 WHERE id = $2`, number, id)
 	return err
+}
+
+// taskChanges runs write and returns how it changed task id (0: the task
+// it makes, whose id write returns).
+func (s *Service) taskChanges(ctx context.Context, tx *sql.Tx, planID, id int64, write func() (int64, error)) ([]Change, error) {
+	before := map[string]taskSnap{}
+	if id != 0 {
+		var err error
+		if before, err = snapshot(ctx, tx, s.DB.Engine, planID, id); err != nil {
+			return nil, err
+		}
+	}
+	id, err := write()
+	if err != nil {
+		return nil, err
+	}
+	after, err := snapshot(ctx, tx, s.DB.Engine, planID, id)
+	if err != nil {
+		return nil, err
+	}
+	return diff(before, after), nil
 }
 
 // Revisions lists plan id's revisions, newest first.

@@ -76,10 +76,10 @@ func TestJudgeSettings(t *testing.T) {
 }
 
 func TestPeriods(t *testing.T) {
-	str := func(ps []period) []string {
+	str := func(ps []Period) []string {
 		var out []string
 		for _, p := range ps {
-			out = append(out, p.start.String()+"…"+p.end.String())
+			out = append(out, p.Start.String()+"…"+p.End.String())
 		}
 		return out
 	}
@@ -102,7 +102,7 @@ func TestPeriods(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := str(periods(d(c.start), d(c.due), c.cycle, c.dates)); !slices.Equal(got, c.want) {
+			if got := str(Periods(d(c.start), d(c.due), c.cycle, c.dates)); !slices.Equal(got, c.want) {
 				t.Errorf("got %v\nwant %v", got, c.want)
 			}
 		})

@@ -58,7 +58,7 @@ func (s *Service) SaveView(ctx context.Context, page, name, query string) (Saved
 		return SavedView{}, err
 	}
 	sv := SavedView{Page: page, Name: name, Query: query, CreatedAt: s.now()}
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO saved_views (user_id, page, name, query, created_at) VALUES ($1,$2,$3,$4,$5)
 			ON CONFLICT (user_id, page, name) DO UPDATE SET query = excluded.query RETURNING id`, a.UserID, page, name, query, sv.CreatedAt).Scan(&sv.ID)
 		if err != nil {
@@ -75,7 +75,7 @@ func (s *Service) DeleteView(ctx context.Context, id int64) error {
 	if err := a.Check(access.Self, 0); err != nil {
 		return err
 	}
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM saved_views WHERE id = $1 AND user_id = $2`, id, a.UserID)
 		if err != nil {
 			return err

@@ -90,7 +90,7 @@ func (s *Service) UpdateSettings(ctx context.Context, in Settings, version int) 
 		return Settings{}, err
 	}
 	var after Settings
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		before, err := loadSettings(ctx, tx)
 		if err != nil {
 			return err

@@ -342,7 +342,7 @@ func (s *Service) saveTask(ctx context.Context, planOf func(*sql.Tx) (int64, err
 		return Task{}, err
 	}
 	var t Task
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		set, err := loadSettings(ctx, tx)
 		if err != nil {
 			return err
@@ -355,10 +355,14 @@ func (s *Service) saveTask(ctx context.Context, planOf func(*sql.Tx) (int64, err
 		if err != nil {
 			return err
 		}
-		if t, err = s.writeTask(ctx, tx, p, id, in, version, set); err != nil {
+		changes, err := s.taskChanges(ctx, tx, p.ID, id, func() (int64, error) {
+			t, err = s.writeTask(ctx, tx, p, id, in, version, set)
+			return t.ID, err
+		})
+		if err != nil {
 			return err
 		}
-		return s.revise(ctx, tx, p.ID, in.Revision, false)
+		return s.revise(ctx, tx, p.ID, in.Revision, changes)
 	})
 	return t, err
 }

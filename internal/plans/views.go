@@ -3,6 +3,7 @@ package plans
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"concord/internal/access"
@@ -202,43 +203,64 @@ type Dashboard struct {
 
 // Dashboard gathers the dashboard for one plan (0: every plan). Counts come
 // from the trigger-kept task_counts, closed_months and report_counts tables,
-// so its cost follows the number of units and areas, not of tasks or reports.
+// grouped in SQL, so its cost follows the number of units and areas, not of
+// tasks or reports. A computed dashboard is kept until this instance
+// changes anything, the day turns, or dashboardTTL passes (for changes made
+// by other instances), so a crowd of people opening it costs one query.
 func (s *Service) Dashboard(ctx context.Context, planID int64) (Dashboard, error) {
 	if err := access.FromContext(ctx).Check(access.ViewDashboard, 0); err != nil {
 		return Dashboard{}, err
 	}
+	now := s.now()
+	if d, ok := s.dash.get(planID, now); ok {
+		return d, nil
+	}
+	gen := s.dash.generation()
+	d, err := s.dashboard(ctx, planID)
+	if err == nil {
+		s.dash.put(planID, d, gen, now)
+	}
+	return d, err
+}
+
+func (s *Service) dashboard(ctx context.Context, planID int64) (Dashboard, error) {
 	d := Dashboard{Today: s.today(), ByArea: map[int64]LightCounts{}, ByUnit: map[int64]LightCounts{}}
 	planCond, args := "", []any{}
 	if planID != 0 {
 		planCond, args = " AND plan_id = $1", []any{planID}
 	}
-	err := eachRow(ctx, s.DB.R, func(row db.Scanner) error {
-		var area, unit int64
-		var l Light
-		var n int
-		var sum float64
-		if err := row.Scan(&area, &unit, &l, &n, &sum); err != nil {
-			return err
+	for _, by := range []struct {
+		column string
+		into   map[int64]LightCounts
+	}{{"area_id", d.ByArea}, {"unit_id", d.ByUnit}} {
+		err := eachRow(ctx, s.DB.R, func(row db.Scanner) error {
+			var key int64
+			var l Light
+			var n int
+			var sum float64
+			if err := row.Scan(&key, &l, &n, &sum); err != nil {
+				return err
+			}
+			c := by.into[key]
+			c.add(l, n, sum)
+			by.into[key] = c
+			if by.column == "area_id" {
+				d.All.add(l, n, sum)
+			}
+			return nil
+		}, `SELECT `+by.column+`, light, SUM(n), SUM(progress_sum) FROM task_counts WHERE n > 0`+planCond+` GROUP BY `+by.column+`, light`, args...)
+		if err != nil {
+			return d, err
 		}
-		d.All.add(l, n, sum)
-		a, u := d.ByArea[area], d.ByUnit[unit]
-		a.add(l, n, sum)
-		u.add(l, n, sum)
-		d.ByArea[area], d.ByUnit[unit] = a, u
-		return nil
-	}, `SELECT area_id, unit_id, light, n, progress_sum FROM task_counts WHERE n > 0`+planCond, args...)
-	if err != nil {
-		return d, err
 	}
 	d.All.finish()
-	for k, c := range d.ByArea {
-		c.finish()
-		d.ByArea[k] = c
+	for _, m := range []map[int64]LightCounts{d.ByArea, d.ByUnit} {
+		for k, c := range m {
+			c.finish()
+			m[k] = c
+		}
 	}
-	for k, c := range d.ByUnit {
-		c.finish()
-		d.ByUnit[k] = c
-	}
+	var err error
 	if d.Closed, err = db.All(ctx, s.DB.R, func(row db.Scanner) (MonthCount, error) {
 		var m MonthCount
 		return m, row.Scan(&m.Month, &m.N)
@@ -248,9 +270,59 @@ func (s *Service) Dashboard(ctx context.Context, planID int64) (Dashboard, error
 	if d.Timeliness, err = s.timeliness(ctx); err != nil {
 		return d, err
 	}
-	od := TaskFilter{PlanID: planID, Light: Red, Sort: "due", Limit: 20}
-	d.Overdue, _, err = s.ListTasks(ctx, od)
+	d.Overdue, _, err = s.ListTasks(ctx, TaskFilter{PlanID: planID, Light: Red, Sort: "due", Limit: 20})
 	return d, err
+}
+
+// dashboardTTL bounds how stale a cached dashboard may be when another
+// instance changed the figures.
+const dashboardTTL = 10 * time.Second
+
+// dashCache keeps computed dashboards by plan, with the generation of local
+// changes they were computed at.
+type dashCache struct {
+	mu  sync.Mutex
+	gen uint64
+	m   map[int64]cachedDash
+}
+
+type cachedDash struct {
+	d   Dashboard
+	gen uint64
+	at  time.Time
+}
+
+func (c *dashCache) changed() {
+	c.mu.Lock()
+	c.gen++
+	c.mu.Unlock()
+}
+
+func (c *dashCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+func (c *dashCache) get(plan int64, now time.Time) (Dashboard, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[plan]
+	if !ok || e.gen != c.gen || now.Sub(e.at) > dashboardTTL || clock.DayOf(now) != e.d.Today {
+		return Dashboard{}, false
+	}
+	return e.d, true
+}
+
+// put keeps d, computed from the figures as of generation gen; if anything
+// changed meanwhile the entry is already stale and will not be served.
+func (c *dashCache) put(plan int64, d Dashboard, gen uint64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[int64]cachedDash{}
+	}
+	c.m[plan] = cachedDash{d, gen, now}
 }
 
 // timeliness is each unit's on-time, late, returned and missing reports.

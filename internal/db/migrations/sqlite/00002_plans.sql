@@ -168,7 +168,7 @@ CREATE TABLE reports (
 );
 CREATE INDEX reports_task ON reports(task_id, period_end);
 CREATE INDEX reports_unit_state ON reports(unit_id, state, due_on);
-CREATE INDEX reports_state_due ON reports(state, due_on);
+CREATE INDEX reports_state_due ON reports(state, due_on, unit_id);
 
 -- The lead unit's completion report (办结报告) and the office's verdict.
 CREATE TABLE completions (
@@ -213,6 +213,7 @@ CREATE TABLE chases (
 );
 CREATE INDEX chases_unit ON chases(unit_id, created_at);
 CREATE INDEX chases_task ON chases(task_id);
+CREATE INDEX chases_assignment ON chases(assignment_id, report_id);
 
 -- The task page's timeline: reports, reviews, chases and changes.
 CREATE TABLE task_events (
