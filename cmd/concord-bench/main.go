@@ -13,6 +13,9 @@
 //
 //	go run ./cmd/concord-bench
 //
+// "go run ./cmd/concord-bench plans" measures the supervision cycle at
+// national scale instead (see plans.go).
+//
 // Flags: -units, -users, -n (timed requests per kind), -warmup, -starts,
 // -idle, -db (reuse or keep a seeded store), -bin (use a built concord),
 // -api-only, -json, -strict (exit 1 on a missed target). See
@@ -52,6 +55,9 @@ func main() {
 var errMissed = errors.New("a target was missed")
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "plans" {
+		return runPlans(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("concord-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	units := fs.Int("units", 300, "units to seed")
@@ -138,14 +144,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// 5. The report.
 	rep.Evaluate()
 	fmt.Fprintln(progress)
-	if *asJSON {
-		if err := rep.WriteJSON(stdout); err != nil {
+	return emit(stdout, &rep, *asJSON, *strict)
+}
+
+// report is what a benchmark run prints.
+type report interface {
+	WriteJSON(io.Writer) error
+	WriteText(io.Writer)
+	Passed() bool
+}
+
+// emit writes r as text or JSON; with strict, a missed target is an error.
+func emit(w io.Writer, r report, asJSON, strict bool) error {
+	if asJSON {
+		if err := r.WriteJSON(w); err != nil {
 			return err
 		}
 	} else {
-		rep.WriteText(stdout)
+		r.WriteText(w)
 	}
-	if *strict && !rep.Passed() {
+	if strict && !r.Passed() {
 		return errMissed
 	}
 	return nil

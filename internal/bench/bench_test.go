@@ -14,7 +14,7 @@ func TestSummarize(t *testing.T) {
 	}
 	s := Summarize(ds)
 	want := Stats{N: 100, Min: time.Millisecond, Max: 100 * time.Millisecond, Mean: 50500 * time.Microsecond,
-		Median: 50500 * time.Microsecond, P90: 90 * time.Millisecond, P99: 99 * time.Millisecond}
+		Median: 50500 * time.Microsecond, P90: 90 * time.Millisecond, P95: 95 * time.Millisecond, P99: 99 * time.Millisecond}
 	if s != want {
 		t.Errorf("Summarize = %+v, want %+v", s, want)
 	}

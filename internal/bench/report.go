@@ -245,9 +245,14 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 
 	fmt.Fprintln(w, "Targets:")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	writeTargets(w, r.Targets)
+}
+
+// writeTargets writes targets as a table with PASS or FAIL.
+func writeTargets(w io.Writer, targets []Target) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "target\tlimit\tmeasured\tbaseline\tratio\tresult")
-	for _, t := range r.Targets {
+	for _, t := range targets {
 		res := "PASS"
 		if !t.Pass {
 			res = "FAIL"

@@ -13,6 +13,7 @@ type Stats struct {
 	Min    time.Duration
 	Median time.Duration
 	P90    time.Duration
+	P95    time.Duration
 	P99    time.Duration
 	Max    time.Duration
 	Mean   time.Duration
@@ -30,7 +31,7 @@ func Summarize(ds []time.Duration) Stats {
 	}
 	return Stats{
 		N: len(ds), Min: ds[0], Max: ds[len(ds)-1], Mean: sum / time.Duration(len(ds)),
-		Median: median(ds), P90: rank(ds, 0.90), P99: rank(ds, 0.99),
+		Median: median(ds), P90: rank(ds, 0.90), P95: rank(ds, 0.95), P99: rank(ds, 0.99),
 	}
 }
 
@@ -56,7 +57,7 @@ func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
 func (s Stats) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]any{
 		"n": s.N, "min_ms": ms(s.Min), "median_ms": ms(s.Median), "p90_ms": ms(s.P90),
-		"p99_ms": ms(s.P99), "max_ms": ms(s.Max), "mean_ms": ms(s.Mean),
+		"p95_ms": ms(s.P95), "p99_ms": ms(s.P99), "max_ms": ms(s.Max), "mean_ms": ms(s.Mean),
 	})
 }
 

@@ -91,7 +91,7 @@ flags winning. "concord config" prints the effective settings.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		serveCmd(), demoCmd(), migrateCmd(), userCmd(), unitCmd(), allianceCmd(),
-		backupCmd(), versionCmd(), configCmd(),
+		backupCmd(), versionCmd(), configCmd(), generateCmd(), importCmd(), exportCmd(),
 	)
 	for _, c := range root.Commands() {
 		wrapArgs(c)

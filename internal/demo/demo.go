@@ -9,11 +9,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"concord/internal/access"
 	"concord/internal/accounts"
 	"concord/internal/alliance"
 	"concord/internal/audit"
+	"concord/internal/clock"
 )
 
 // Password is every sample user's password.
@@ -65,7 +67,8 @@ type user struct {
 	unit  string
 }
 
-// users hold every role in access.Roles; the three administrators are three
+// users hold every role in access.Roles, with a reporter for every unit
+// that works on the sample plans; the three administrators are three
 // people (三员分立).
 var users = []user{
 	{"coordinator", "协调办 协调员（示例）", access.Coordinator, "belt-office"},
@@ -73,6 +76,14 @@ var users = []user{
 	{"yingkou-leader", "营口市 单位负责人（示例）", access.UnitLeader, "yingkou"},
 	{"dalian-reporter", "大连市 填报员（示例）", access.Reporter, "dalian"},
 	{"yingkou-reporter", "营口市 填报员（示例）", access.Reporter, "yingkou"},
+	{"dandong-reporter", "丹东市 填报员（示例）", access.Reporter, "dandong"},
+	{"jinzhou-reporter", "锦州市 填报员（示例）", access.Reporter, "jinzhou"},
+	{"panjin-reporter", "盘锦市 填报员（示例）", access.Reporter, "panjin"},
+	{"huludao-reporter", "葫芦岛市 填报员（示例）", access.Reporter, "huludao"},
+	{"drc-reporter", "省发展改革委 填报员（示例）", access.Reporter, "ln-drc"},
+	{"transport-reporter", "省交通运输厅 填报员（示例）", access.Reporter, "ln-transport"},
+	{"commerce-reporter", "省商务厅 填报员（示例）", access.Reporter, "ln-commerce"},
+	{"dalian-eco-reporter", "大连市生态环境局 填报员（示例）", access.Reporter, "dalian-eco"},
 	{"inspector", "督查组 督查员（示例）", access.Inspector, "belt-office"},
 	{"viewer", "省发展改革委 查阅人（示例）", access.Viewer, "ln-drc"},
 	{"sysadmin", "系统管理员（示例）", access.SysAdmin, "belt-office"},
@@ -123,9 +134,15 @@ func Inspect(ctx context.Context, dir *alliance.Service) (State, error) {
 }
 
 // Seed fills an empty store with the sample alliance, its units and areas,
-// and one user per sample login, then marks the store as the demo. It
-// refuses a store that is not empty.
+// one user per sample login and the sample plans as of now, then marks the
+// store as the demo. It refuses a store that is not empty.
 func Seed(ctx context.Context, accts *accounts.Service, dir *alliance.Service) ([]Login, error) {
+	return SeedAt(ctx, accts, dir, clock.System.Now())
+}
+
+// SeedAt is Seed as if now were the present: the sample plans' history is
+// played up to now, and the current plan is set around it.
+func SeedAt(ctx context.Context, accts *accounts.Service, dir *alliance.Service, now time.Time) ([]Login, error) {
 	switch st, err := Inspect(ctx, dir); {
 	case err != nil:
 		return nil, err
@@ -161,13 +178,27 @@ func Seed(ctx context.Context, accts *accounts.Service, dir *alliance.Service) (
 			}
 		}
 	}
+	made := map[string]accounts.User{}
+	as := map[string]context.Context{}
 	for _, u := range users {
-		_, err := accts.AdminCreateUser(ctx, accounts.UserInput{
+		created, err := accts.AdminCreateUser(ctx, accounts.UserInput{
 			Login: u.login, Name: u.name, UnitID: ids[u.unit], Password: Password, Roles: []access.Role{u.role},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("user %s: %w", u.login, err)
 		}
+		made[u.login] = created
+		as[u.login] = actorFor(ctx, created.ID, u, ids[u.unit])
+	}
+	if have, err = dir.Areas(ctx); err != nil {
+		return nil, err
+	}
+	areas := map[string]int64{}
+	for _, a := range have {
+		areas[a.Code] = a.ID
+	}
+	if err := seedPlans(as, dir.DB, ids, areas, made, now); err != nil {
+		return nil, fmt.Errorf("sample plans: %w", err)
 	}
 	sys := access.WithActor(ctx, &access.Actor{Login: "system"})
 	err = dir.DB.Tx(sys, func(tx *sql.Tx) error {
