@@ -24,7 +24,9 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		fmt.Sprintf("/?plan_id=%d", f.Plan.ID), "/workspace", "/plans", fmt.Sprintf("/plans/%d", f.Plan.ID),
 		"/tasks", "/tasks?light=yellow&sort=due", fmt.Sprintf("/tasks/%d", f.TaskOwn.ID), fmt.Sprintf("/tasks/%d", f.TaskOther.ID),
 		"/reports", "/reports?show=missing", fmt.Sprintf("/reports/%d", f.ReportOwn.ID), fmt.Sprintf("/reports/%d", f.ReportOther.ID),
-		"/search?q=" + url.QueryEscape("任务"), "/settings"}
+		"/search?q=" + url.QueryEscape("任务"), "/settings",
+		// Notifications, webhooks and the Excel imports.
+		"/notifications", "/notifications?unread=1", "/webhooks", fmt.Sprintf("/plans/%d/import", f.Plan.ID), "/reports/import"}
 	rendered := 0
 	for _, role := range access.Roles {
 		login := strings.ReplaceAll(string(role), "_", "-")

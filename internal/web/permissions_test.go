@@ -154,6 +154,14 @@ func pmTargets(f *fixture, rt web.Route, tokenID, areaID int64) ([]pmTarget, err
 	case strings.Contains(p, "/views/{id}"):
 		// Anyone's own views: a view that is not the caller's is a 404.
 		ts = sub("{id}", 1, "")
+	case strings.Contains(p, "/webhooks/{id}"):
+		ts = sub("{id}", ntHook(f, "matrix").ID, "")
+	case strings.HasSuffix(p, "/reports/workbook"):
+		// The unit comes from the query, or is the caller's own.
+		ts = []pmTarget{{path: p, unit: "own"}, {path: fmt.Sprintf("%s?unit_id=%d", p, f.Own.ID), unit: "own"},
+			{path: fmt.Sprintf("%s?unit_id=%d", p, f.Other.ID), unit: "other"}}
+	case strings.HasSuffix(p, "/reports/import"):
+		ts = []pmTarget{{path: p, unit: "own"}} // always the caller's own unit
 	case strings.TrimPrefix(p, "/api/v1") == "/users" && rt.Method == http.MethodGet:
 		// The list's unit comes from the query, or is the caller's own.
 		ts = []pmTarget{
