@@ -149,8 +149,8 @@ type LoadResult struct {
 	RSSPeak    int64     `json:"rss_peak_bytes"` // VmRSS sampled during the load, highest
 	RSSEnd     int64     `json:"rss_end_bytes"`
 	HWM        int64     `json:"vmhwm_bytes"`
-	Service    []Kind    `json:"service"`      // the service calls in process, same concurrency; the last is the baseline
-	MissingMS  float64   `json:"missing_ms"`   // the dashboard's live missing-reports count alone, median
+	Service    []Kind    `json:"service"`     // the service calls in process, same concurrency; the last is the baseline
+	MissingMS  float64   `json:"missing_ms"`  // the dashboard's live missing-reports count alone, median
 	ImportSecs float64   `json:"import_secs"` // the plan workbook import: read, validated and committed
 	ImportRows int       `json:"import_rows"` // rows imported
 }
