@@ -101,6 +101,7 @@ CREATE INDEX tasks_area ON tasks(area_id, light);
 CREATE INDEX tasks_light ON tasks(light, due_on);
 CREATE INDEX tasks_due ON tasks(due_on);
 CREATE INDEX tasks_goal ON tasks(goal_id);
+CREATE INDEX tasks_merged ON tasks(merged_into_id);
 
 CREATE TABLE milestones (
     id INTEGER PRIMARY KEY,
