@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"concord/internal/access"
 	"concord/internal/clock"
 	"concord/internal/db"
@@ -215,11 +217,16 @@ func (s *Service) Dashboard(ctx context.Context, planID int64) (Dashboard, error
 	if d, ok := s.dash.get(planID, now); ok {
 		return d, nil
 	}
-	gen := s.dash.generation()
-	d, err := s.dashboard(ctx, planID)
-	if err == nil {
-		s.dash.put(planID, d, gen, now)
-	}
+	// Everyone who finds it stale at once waits for one computation.
+	v, err, _ := s.dash.flight.Do(itoa(int(planID)), func() (any, error) {
+		gen := s.dash.generation()
+		d, err := s.dashboard(ctx, planID)
+		if err == nil {
+			s.dash.put(planID, d, gen, now)
+		}
+		return d, err
+	})
+	d, _ := v.(Dashboard)
 	return d, err
 }
 
@@ -281,9 +288,10 @@ const dashboardTTL = 10 * time.Second
 // dashCache keeps computed dashboards by plan, with the generation of local
 // changes they were computed at.
 type dashCache struct {
-	mu  sync.Mutex
-	gen uint64
-	m   map[int64]cachedDash
+	mu     sync.Mutex
+	gen    uint64
+	m      map[int64]cachedDash
+	flight singleflight.Group
 }
 
 type cachedDash struct {
