@@ -307,6 +307,16 @@ func arPlanUICases() map[string]func(f *fixture) arCall {
 				changes: []arChange{{"return_reason", "", "请补充数据"}},
 				invalid: url.Values{"version": {v}, "reason": {" "}}}
 		},
+		"POST /reports/{id}/send-back": func(f *fixture) arCall {
+			s := pmLogin(f, "unit-leader")
+			r := uiSubmitted(f, "UI-SB")
+			v := fmt.Sprint(r.Version)
+			return arCall{method: "POST", path: fmt.Sprintf("/reports/%d/send-back", r.ID), ui: &s, status: 303,
+				form:   url.Values{"version": {v}, "reason": {"数据口径不一致"}},
+				action: "report.returned", objectType: "report", actor: "unit-leader", objectID: arID(r.ID),
+				changes: []arChange{{"return_reason", "", "数据口径不一致"}},
+				invalid: url.Values{"version": {v}, "reason": {" "}}}
+		},
 		"POST /settings": func(f *fixture) arCall {
 			s := pmLogin(f, "coordinator")
 			set, err := f.Plans.Settings(uiCtx(f.Users[access.Coordinator]))

@@ -36,6 +36,9 @@ func (s *Server) planUIRoutes(ui func(string, string, access.Action, func(*Serve
 		ui("POST", "/reports/{id}/approve", access.ApproveReport, ownerOf("report"), s.reportAction("approve", byVersion(s.Plans.ApproveReport))),
 		ui("POST", "/reports/{id}/accept", access.ReviewReport, nil, s.reportAction("review", byVersion(s.Plans.AcceptReport))),
 		ui("POST", "/reports/{id}/return", access.ReviewReport, nil, s.reportAction("review", byReason(s.Plans.ReturnReport))),
+		// The unit leader sends a report back to the unit's reporter before
+		// it reaches the office; the service tells this return from the office's.
+		ui("POST", "/reports/{id}/send-back", access.ApproveReport, ownerOf("report"), s.reportAction("send-back", byReason(s.Plans.ReturnReport))),
 		ui("GET", "/attachments/{id}", access.ViewPlans, nil, s.serveAttachment),
 		ui("GET", "/search", access.ViewPlans, nil, s.showPage(s.searchPage)),
 		ui("GET", "/settings", access.ViewPlans, nil, s.showPage(s.settingsPage)),

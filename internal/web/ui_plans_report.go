@@ -119,7 +119,7 @@ type reportData struct {
 	Values url.Values // the report as its form shows it
 	Today  clock.Date
 	// What the viewer may do with the report now.
-	Edit, Approve, Accept, Return bool
+	Edit, Approve, Accept, Return, SendBack bool
 }
 
 // Timely says whether the report came on time, late, or is missing.
@@ -159,6 +159,7 @@ func (s *Server) reportPage(r *http.Request, f form) (string, pageData, error) {
 	d.Approve = live && rep.State == plans.Submitted && set.LeaderApproval && a.Can(access.ApproveReport, rep.UnitID)
 	d.Accept = review && (rep.State == plans.Approved || !set.LeaderApproval)
 	d.Return = review
+	d.SendBack = live && rep.State == plans.Submitted && !review && a.Can(access.ApproveReport, rep.UnitID)
 	d.Values = url.Values{"self_status": {string(rep.SelfStatus)}, "narrative": {rep.Narrative}, "problems": {rep.Problems},
 		"help_needed": {rep.HelpNeeded}, "next_steps": {rep.NextSteps}}
 	if rep.Percent != nil {
