@@ -10,10 +10,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"concord/internal/alliance"
 	"concord/internal/errs"
+	"concord/internal/i18n"
 	"concord/internal/plans"
 	"concord/internal/sheet"
 )
@@ -147,4 +149,21 @@ func problemArgs(row sheet.Row, key, msg string, args []any) sheet.Problem {
 		s[i] = fmt.Sprint(a)
 	}
 	return row.Problem(key, msg, s...)
+}
+
+// column is one of a workbook's columns, its header the catalogue's
+// planio.col.KEY.
+func column(key string, t sheet.Type, required bool, width float64) sheet.Column {
+	return sheet.Column{Key: key, Label: "planio.col." + key, Type: t, Required: required, Width: width}
+}
+
+// template starts a workbook in lang with its instructions sheet: the
+// catalogue's PREFIX.title and lines PREFIX.1 … PREFIX.n.
+func template(lang, prefix string, n int) (*sheet.Template, error) {
+	t := sheet.NewTemplate(lang)
+	lines := make([]string, n)
+	for i := range lines {
+		lines[i] = i18n.T(lang, prefix+"."+strconv.Itoa(i+1))
+	}
+	return t, t.Instructions(i18n.T(lang, prefix+".title"), lines)
 }

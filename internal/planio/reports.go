@@ -15,29 +15,26 @@ import (
 // report id and version say which report and which state of it the unit
 // filled in; the task and period columns are there to read, not to change.
 func reportSpec() sheet.TableSpec {
-	col := func(key string, t sheet.Type, required bool, width float64) sheet.Column {
-		return sheet.Column{Key: key, Label: "planio.col." + key, Type: t, Required: required, Width: width}
-	}
 	var status []sheet.Option
 	for _, st := range plans.SelfStatuses {
 		status = append(status, sheet.Option{Value: string(st), Label: "self_status." + string(st)})
 	}
 	return sheet.TableSpec{Sheet: "planio.sheet.reports", Columns: []sheet.Column{
-		col("report_id", sheet.Int, true, 8),
-		col("version", sheet.Int, true, 6),
-		col("code", sheet.Text, false, 14),
-		col("title", sheet.Text, false, 30),
-		col("period_end", sheet.Date, false, 12),
-		col("report_due", sheet.Date, false, 12),
-		col("state", sheet.Text, false, 10),
-		col("return_reason", sheet.Text, false, 24),
-		col("percent", sheet.Percent, false, 8),
+		column("report_id", sheet.Int, true, 8),
+		column("version", sheet.Int, true, 6),
+		column("code", sheet.Text, false, 14),
+		column("title", sheet.Text, false, 30),
+		column("period_end", sheet.Date, false, 12),
+		column("report_due", sheet.Date, false, 12),
+		column("state", sheet.Text, false, 10),
+		column("return_reason", sheet.Text, false, 24),
+		column("percent", sheet.Percent, false, 8),
 		{Key: "self_status", Label: "planio.col.self_status", Type: sheet.Choice, Options: status, Width: 12},
-		col("narrative", sheet.Text, false, 40),
-		col("problems", sheet.Text, false, 30),
-		col("help_needed", sheet.Text, false, 30),
-		col("next_steps", sheet.Text, false, 30),
-		col("submit", sheet.Bool, false, 8),
+		column("narrative", sheet.Text, false, 40),
+		column("problems", sheet.Text, false, 30),
+		column("help_needed", sheet.Text, false, 30),
+		column("next_steps", sheet.Text, false, 30),
+		column("submit", sheet.Bool, false, 8),
 	}}
 }
 
@@ -47,12 +44,8 @@ func (s *Service) ReportTemplate(ctx context.Context, w io.Writer, lang string, 
 	if err := access.FromContext(ctx).Check(access.ReportProgress, unitID); err != nil {
 		return err
 	}
-	t := sheet.NewTemplate(lang)
-	var lines []string
-	for i := 1; i <= 4; i++ {
-		lines = append(lines, i18n.T(lang, "planio.reports.howto."+itoa(i)))
-	}
-	if err := t.Instructions(i18n.T(lang, "planio.reports.howto.title"), lines); err != nil {
+	t, err := template(lang, "planio.reports.howto", 4)
+	if err != nil {
 		return err
 	}
 	tw, err := t.AddTable(reportSpec(), nil)

@@ -10,7 +10,6 @@ import (
 
 	"concord/internal/clock"
 	"concord/internal/errs"
-	"concord/internal/i18n"
 	"concord/internal/plans"
 	"concord/internal/sheet"
 )
@@ -19,29 +18,26 @@ import (
 // given on the row (by code, created or renamed as the sheet says).
 func taskSpec() sheet.TableSpec {
 	cycle := []sheet.Option{{Value: "monthly", Label: "cycle.monthly"}, {Value: "quarterly", Label: "cycle.quarterly"}, {Value: "custom", Label: "cycle.custom"}}
-	col := func(key string, t sheet.Type, required bool, width float64) sheet.Column {
-		return sheet.Column{Key: key, Label: "planio.col." + key, Type: t, Required: required, Width: width}
-	}
 	return sheet.TableSpec{Sheet: "planio.sheet.tasks", Columns: []sheet.Column{
-		col("goal_code", sheet.Text, true, 10),
-		col("goal_title", sheet.Text, true, 24),
-		col("area", sheet.Text, true, 12),
-		col("code", sheet.Text, true, 14),
-		col("title", sheet.Text, true, 36),
-		col("lead_unit", sheet.Text, true, 18),
-		col("co_units", sheet.Text, false, 28),
-		col("starts_on", sheet.Date, true, 12),
-		col("due_on", sheet.Date, true, 12),
-		col("description", sheet.Text, false, 36),
-		col("deliverables", sheet.Text, false, 28),
-		col("target", sheet.Text, false, 28),
-		col("indicator", sheet.Text, false, 16),
-		col("indicator_unit", sheet.Text, false, 8),
-		col("target_value", sheet.Decimal, false, 10),
-		col("weight", sheet.Decimal, false, 8),
+		column("goal_code", sheet.Text, true, 10),
+		column("goal_title", sheet.Text, true, 24),
+		column("area", sheet.Text, true, 12),
+		column("code", sheet.Text, true, 14),
+		column("title", sheet.Text, true, 36),
+		column("lead_unit", sheet.Text, true, 18),
+		column("co_units", sheet.Text, false, 28),
+		column("starts_on", sheet.Date, true, 12),
+		column("due_on", sheet.Date, true, 12),
+		column("description", sheet.Text, false, 36),
+		column("deliverables", sheet.Text, false, 28),
+		column("target", sheet.Text, false, 28),
+		column("indicator", sheet.Text, false, 16),
+		column("indicator_unit", sheet.Text, false, 8),
+		column("target_value", sheet.Decimal, false, 10),
+		column("weight", sheet.Decimal, false, 8),
 		{Key: "cycle", Label: "planio.col.cycle", Type: sheet.Choice, Options: cycle, Width: 10},
-		col("report_dates", sheet.Text, false, 24),
-		col("milestones", sheet.Text, false, 36),
+		column("report_dates", sheet.Text, false, 24),
+		column("milestones", sheet.Text, false, 36),
 	}}
 }
 
@@ -89,12 +85,8 @@ func (s *Service) TaskTemplate(ctx context.Context, w io.Writer, lang string, pl
 	if err != nil {
 		return err
 	}
-	t := sheet.NewTemplate(lang)
-	var lines []string
-	for i := 1; i <= 7; i++ {
-		lines = append(lines, i18n.T(lang, "planio.howto."+itoa(i)))
-	}
-	if err := t.Instructions(i18n.T(lang, "planio.howto.title"), lines); err != nil {
+	t, err := template(lang, "planio.howto", 7)
+	if err != nil {
 		return err
 	}
 	tw, err := t.AddTable(taskSpec(), map[string][]string{"lead_unit": units.shown, "area": areas.shown})
@@ -177,6 +169,10 @@ func (s *Service) ImportTasks(ctx context.Context, r io.Reader, f Format, lang s
 		pv.Problems.Sort()
 		return pv, nil // the rows cannot be read right until the headers are
 	}
+	flawed := map[int]bool{} // rows the reader found problems on: checked no further, so each mistake is said once
+	for _, p := range tbl.Problems {
+		flawed[p.Row] = true
+	}
 	var rows []plans.ImportRow
 	byRow := map[int]sheet.Row{}
 	seen := map[string]int{}
@@ -189,7 +185,7 @@ func (s *Service) ImportTasks(ctx context.Context, r io.Reader, f Format, lang s
 			seen[code] = row.Num
 		}
 		pv.Problems.Add(ps...)
-		if len(ps) == 0 && !hasProblem(tbl, row.Num) {
+		if len(ps) == 0 && !flawed[row.Num] {
 			rows = append(rows, in)
 			byRow[row.Num] = row
 		}
@@ -224,17 +220,6 @@ func headerBroken(tbl *sheet.Table) bool {
 	}
 	for _, p := range tbl.Problems {
 		if !data[p.Row] {
-			return true
-		}
-	}
-	return false
-}
-
-// hasProblem reports whether the reader found a problem on row num: such a
-// row is not checked further, so that each mistake is reported once.
-func hasProblem(tbl *sheet.Table, num int) bool {
-	for _, p := range tbl.Problems {
-		if p.Row == num {
 			return true
 		}
 	}
