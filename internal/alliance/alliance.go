@@ -58,7 +58,10 @@ type Alliance struct {
 }
 
 // Service is the alliance's directory: the alliance, units and areas.
-type Service struct{ DB *db.DB }
+type Service struct {
+	DB  *db.DB
+	dir directoryCache
+}
 
 // Get returns the alliance.
 func (s *Service) Get(ctx context.Context) (Alliance, error) {

@@ -87,5 +87,20 @@ func TestCountsMatchRecount(t *testing.T) {
 		if err := d.R.QueryRow(`SELECT COALESCE(SUM(n), 0) FROM task_counts`).Scan(&total); err != nil || total != 3 {
 			t.Fatalf("counts total %d", total)
 		}
+		// Assignments carry their task's light, which a unit's light filter reads.
+		var stale int
+		if err := d.R.QueryRow(`SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.light <> t.light`).Scan(&stale); err != nil || stale != 0 {
+			t.Errorf("%d assignments with another light than their task (%v)", stale, err)
+		}
+		for _, l := range []plans.Light{plans.Closed, plans.Cancelled, plans.NotStarted} {
+			var want int
+			if err := d.R.QueryRow(`SELECT count(*) FROM tasks t JOIN assignments a ON a.task_id = t.id WHERE a.unit_id = $1 AND a.active AND t.light = $2`, w.A.ID, l).Scan(&want); err != nil {
+				t.Fatal(err)
+			}
+			_, got, err := w.Plans.ListTasks(w.Coord, plans.TaskFilter{UnitID: w.A.ID, Light: l})
+			if err != nil || got != want {
+				t.Errorf("unit %d, light %s: listed %d, want %d (%v)", w.A.ID, l, got, want, err)
+			}
+		}
 	})
 }

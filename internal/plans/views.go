@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -39,16 +40,19 @@ var taskSorts = map[string]string{
 	"-progress": "t.progress DESC, t.id",
 }
 
-// conds gathers a query's WHERE conditions and their arguments; each "?"
-// in a condition becomes the argument's $n.
+// conds gathers a query's WHERE conditions and their arguments; the i-th
+// "?" in a condition becomes the $n of its i-th argument.
 type conds struct {
 	list []string
 	args []any
 }
 
-func (c *conds) add(cond string, arg any) {
-	c.args = append(c.args, arg)
-	c.list = append(c.list, strings.ReplaceAll(cond, "?", "$"+itoa(len(c.args))))
+func (c *conds) add(cond string, args ...any) {
+	for _, a := range args {
+		c.args = append(c.args, a)
+		cond = strings.Replace(cond, "?", "$"+itoa(len(c.args)), 1)
+	}
+	c.list = append(c.list, cond)
 }
 
 func (c *conds) where() string {
@@ -74,10 +78,14 @@ func (f TaskFilter) where(engine db.Engine) (string, []any, error) {
 	if f.LeadUnitID != 0 {
 		add("t.lead_unit_id = ?", f.LeadUnitID)
 	}
-	if f.UnitID != 0 {
+	switch {
+	case f.UnitID != 0 && f.Light != "":
+		// One range of assignments_unit_light; testing t.light as well would
+		// make the planner walk every task of that light instead.
+		add("t.id IN (SELECT task_id FROM assignments WHERE unit_id = ? AND active AND light = ?)", f.UnitID, f.Light)
+	case f.UnitID != 0:
 		add("t.id IN (SELECT task_id FROM assignments WHERE unit_id = ? AND active)", f.UnitID)
-	}
-	if f.Light != "" {
+	case f.Light != "":
 		add("t.light = ?", f.Light)
 	}
 	if f.Status != "" {
@@ -201,6 +209,10 @@ type Dashboard struct {
 	Closed     []MonthCount          `json:"closed_by_month"`
 	Timeliness []Timeliness          `json:"timeliness"`
 	Overdue    []Task                `json:"overdue"` // the most overdue first
+	// Computed numbers the computation that made it, so that whoever
+	// derives something from a dashboard (an encoding, a page) can tell
+	// whether it still has the same one.
+	Computed uint64 `json:"-"`
 }
 
 // Dashboard gathers the dashboard for one plan (0: every plan). Counts come
@@ -221,6 +233,7 @@ func (s *Service) Dashboard(ctx context.Context, planID int64) (Dashboard, error
 	v, err, _ := s.dash.flight.Do(itoa(int(planID)), func() (any, error) {
 		gen := s.dash.generation()
 		d, err := s.dashboard(ctx, planID)
+		d.Computed = s.dash.computed.Add(1)
 		if err == nil {
 			s.dash.put(planID, d, gen, now)
 		}
@@ -288,10 +301,11 @@ const dashboardTTL = 10 * time.Second
 // dashCache keeps computed dashboards by plan, with the generation of local
 // changes they were computed at.
 type dashCache struct {
-	mu     sync.Mutex
-	gen    uint64
-	m      map[int64]cachedDash
-	flight singleflight.Group
+	mu       sync.Mutex
+	gen      uint64
+	m        map[int64]cachedDash
+	flight   singleflight.Group
+	computed atomic.Uint64
 }
 
 type cachedDash struct {

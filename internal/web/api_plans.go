@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"concord/internal/alliance"
 	"concord/internal/clock"
 	"concord/internal/errs"
 	"concord/internal/i18n"
@@ -174,22 +175,23 @@ func pickOf[T ~string](q *filters, name, s string, allowed []T) T {
 // unitAreaNames are the units' and the areas' names in lang, by id, retired
 // ones included: old tasks still name them.
 func (s *Server) unitAreaNames(ctx context.Context, lang string) (units, areas map[int64]string, err error) {
-	us, err := s.Alliance.Units(ctx, true)
+	dir, err := s.Alliance.Directory(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	as, err := s.Alliance.Areas(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	units, areas = map[int64]string{}, map[int64]string{}
-	for _, u := range us {
+	units, areas = namesIn(dir, lang)
+	return units, areas, nil
+}
+
+func namesIn(dir *alliance.Directory, lang string) (units, areas map[int64]string) {
+	units, areas = make(map[int64]string, len(dir.Units)), make(map[int64]string, len(dir.Areas))
+	for _, u := range dir.Units {
 		units[u.ID] = u.Name.In(lang)
 	}
-	for _, a := range as {
+	for _, a := range dir.Areas {
 		areas[a.ID] = a.Name.In(lang)
 	}
-	return units, areas, nil
+	return units, areas
 }
 
 // exportHeaders are an export's headers in lang, from the catalogue's
@@ -297,17 +299,32 @@ type dashboardJSON struct {
 }
 
 func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) {
+	ctx, lang := r.Context(), langOf(r)
 	q := filtersOf(r)
 	planID := q.id("plan_id")
-	err := q.v.Err()
-	var d dashboardJSON
-	if err == nil {
-		d.Dashboard, err = s.Plans.Dashboard(r.Context(), planID)
+	if err := q.v.Err(); err != nil {
+		s.apiFail(w, r, err)
+		return
 	}
-	if err == nil {
-		d.UnitNames, d.AreaNames, err = s.unitAreaNames(r.Context(), langOf(r))
+	dash, err := s.Plans.Dashboard(ctx, planID)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
 	}
-	respond(s, w, r, d, 0, err)
+	dir, err := s.Alliance.Directory(ctx)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	key, from := derivedKey{"dashboard.json", planID, lang}, derivedFrom{dash.Computed, dir}
+	body, ok := s.derived.get(key, from)
+	if !ok {
+		d := dashboardJSON{Dashboard: dash}
+		d.UnitNames, d.AreaNames = namesIn(dir, lang)
+		body = encodeJSON(d)
+		s.derived.put(key, from, body)
+	}
+	writeJSONBytes(w, http.StatusOK, body.([]byte))
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {

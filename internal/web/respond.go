@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -80,11 +81,23 @@ func localizeArg(lang string, a any) any {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	writeJSONBytes(w, status, encodeJSON(v))
+}
+
+func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+	w.Write(body)
+}
+
+// encodeJSON is v as the API writes it: HTML characters as they are, and a
+// final newline. The API's values always encode.
+func encodeJSON(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.Encode(v)
+	return buf.Bytes()
 }
 
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {

@@ -42,6 +42,7 @@ type Server struct {
 	pages   *pages
 	metrics *metrics
 	handler http.Handler
+	derived derived
 }
 
 // New builds the server, parsing and checking every template up front.

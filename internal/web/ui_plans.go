@@ -74,37 +74,18 @@ func (s *Server) refused(r *http.Request, err error, formID string, values url.V
 // directory names the alliance's units and coordination areas in one
 // language; its lists hold the active ones, to choose from.
 type directory struct {
-	lang   string
-	Units  []alliance.Unit
-	Areas  []alliance.Area
-	units  map[int64]alliance.Unit
-	areas  map[int64]alliance.Area
-	byCode map[string]alliance.Unit
+	lang  string
+	Units []alliance.Unit
+	Areas []alliance.Area
+	all   *alliance.Directory
 }
 
 func (s *Server) directory(ctx context.Context, lang string) (*directory, error) {
-	units, err := s.Alliance.Units(ctx, true)
+	all, err := s.Alliance.Directory(ctx)
 	if err != nil {
 		return nil, err
 	}
-	areas, err := s.Alliance.Areas(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d := &directory{lang: lang, units: map[int64]alliance.Unit{}, areas: map[int64]alliance.Area{}, byCode: map[string]alliance.Unit{}}
-	for _, u := range units {
-		d.units[u.ID], d.byCode[u.Code] = u, u
-		if u.Active {
-			d.Units = append(d.Units, u)
-		}
-	}
-	for _, a := range areas {
-		d.areas[a.ID] = a
-		if a.Active {
-			d.Areas = append(d.Areas, a)
-		}
-	}
-	return d, nil
+	return &directory{lang: lang, Units: all.ActiveUnits, Areas: all.ActiveAreas, all: all}, nil
 }
 
 // Dir is the directory itself, for templates handing it on.
@@ -112,7 +93,7 @@ func (d *directory) Dir() *directory { return d }
 
 // Unit names unit id.
 func (d *directory) Unit(id int64) string {
-	if u, ok := d.units[id]; ok {
+	if u, ok := d.all.Unit(id); ok {
 		return u.Name.In(d.lang)
 	}
 	return "#" + itoa(id)
@@ -120,7 +101,7 @@ func (d *directory) Unit(id int64) string {
 
 // Area names coordination area id.
 func (d *directory) Area(id int64) string {
-	if a, ok := d.areas[id]; ok {
+	if a, ok := d.all.Area(id); ok {
 		return a.Name.In(d.lang)
 	}
 	return "#" + itoa(id)

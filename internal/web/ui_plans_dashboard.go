@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"html/template"
 	"net/http"
 	"net/url"
 
@@ -135,7 +137,7 @@ type dashboardData struct {
 	Sample bool
 	Dash   plans.Dashboard
 	Tiles  []tile
-	Charts []chart
+	Charts template.HTML
 }
 
 // pageDashboard is the home page: the supervision dashboard for business
@@ -179,6 +181,23 @@ func (s *Server) dashboardPage(r *http.Request, _ form) (string, pageData, error
 		}
 		d.Tiles = append(d.Tiles, tile{l, d.Dash.All.Counts[l], "/tasks?" + link.Encode()})
 	}
+	key, from := derivedKey{"dashboard.charts", d.PlanID, p.Lang}, derivedFrom{d.Dash.Computed, d.all}
+	charts, ok := s.derived.get(key, from)
+	if !ok {
+		var buf bytes.Buffer
+		if err := s.pages.byName["dashboard"].ExecuteTemplate(&buf, "dashboard-charts", dashboardCharts(p, d)); err != nil {
+			return "", p, err
+		}
+		charts = template.HTML(buf.String())
+		s.derived.put(key, from, charts)
+	}
+	d.Charts = charts.(template.HTML)
+	return "dashboard", p, nil
+}
+
+// dashboardCharts are the dashboard's figures drawn: by area, by lead unit,
+// closed by month and report timeliness.
+func dashboardCharts(p pageData, d *dashboardData) []chart {
 	var areas, units []category
 	for _, a := range d.Areas {
 		areas = append(areas, category{a.ID, d.Area(a.ID)})
@@ -186,13 +205,12 @@ func (s *Server) dashboardPage(r *http.Request, _ form) (string, pageData, error
 	for _, u := range d.Units {
 		units = append(units, category{u.ID, d.Unit(u.ID)})
 	}
-	d.Charts = []chart{
+	return []chart{
 		lightChart(p, "area-chart", "plans.ui.dash.by_area", "plans.ui.col.area", areas, d.Dash.ByArea),
 		lightChart(p, "unit-chart", "plans.ui.dash.by_unit", "plans.ui.col.lead_unit", units, d.Dash.ByUnit),
 		closedChart(p, d.Dash.Closed),
 		timelinessChart(p, d.directory, d.Dash.Timeliness),
 	}
-	return "dashboard", p, nil
 }
 
 // workspaceData is what one unit has to do, and for the office what waits

@@ -154,7 +154,7 @@ func (d *directory) ChangeValues(c plans.Change) [2]string {
 		case "", "lead_unit", "co_units":
 			var out []string
 			for _, code := range strings.Split(v, ",") {
-				if u, ok := d.byCode[code]; ok {
+				if u, ok := d.all.UnitByCode(code); ok {
 					code = u.Name.In(d.lang)
 				}
 				out = append(out, code)

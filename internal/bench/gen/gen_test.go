@@ -105,6 +105,10 @@ func checkAggregates(t *testing.T, d *db.DB) {
 	if !mapsEqual(counts, recount) {
 		t.Errorf("task_counts differ from a recount:\n%v\n%v", counts, recount)
 	}
+	var stale int
+	if err := d.R.QueryRow(`SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.light <> t.light`).Scan(&stale); err != nil || stale != 0 {
+		t.Errorf("%d assignments do not carry their task's light (%v)", stale, err)
+	}
 	months := query(t, d, `SELECT plan_id, month, area_id, 0, n, 0 FROM closed_months WHERE n > 0`)
 	remonths := query(t, d, `SELECT plan_id, closed_month, area_id, 0, count(*), 0 FROM tasks WHERE closed_month <> '' GROUP BY plan_id, closed_month, area_id`)
 	if len(months) == 0 || !mapsEqual(months, remonths) {
