@@ -23,6 +23,7 @@ func (s *Server) notifyRoutes(api, ui func(string, string, access.Action, func(*
 		api("GET", "/plan-template", access.ViewPlans, nil, s.planTemplate),
 		api("GET", "/plans/{id}/workbook", access.ViewPlans, nil, s.planWorkbook),
 		api("POST", "/plans/{id}/import", access.EditPlans, nil, s.apiImport(s.importPlan)),
+		api("GET", "/reports/workbook", access.ReportProgress, unitFromQuery, s.reportWorkbook),
 		api("POST", "/reports/import", access.ReportProgress, ownUnit, s.apiImport(s.importReports)),
 
 		ui("GET", "/notifications", access.Self, nil, s.showPage(s.notificationsPage)),
