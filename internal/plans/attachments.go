@@ -117,32 +117,54 @@ func attachTarget(ctx context.Context, q db.Querier, ownerType string, ownerID i
 	return 0, errs.New(errs.NotFound, "error.not_found", ownerType)
 }
 
+// File is an evidence file as uploaded: its name and its bytes.
+type File struct {
+	Name string
+	Data []byte
+}
+
 // AddAttachment stores an evidence file on a report or completion report.
 func (s *Service) AddAttachment(ctx context.Context, ownerType string, ownerID int64, name string, data []byte) (Attachment, error) {
-	ct, err := checkEvidence(name, data)
+	var a Attachment
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
+		a, err = s.attach(ctx, tx, ownerType, ownerID, File{name, data})
+		return err
+	})
+	return a, err
+}
+
+// attachAll stores files on a report or completion report in tx, so that
+// they are kept only with the step they came with.
+func (s *Service) attachAll(ctx context.Context, tx *sql.Tx, ownerType string, ownerID int64, files []File) error {
+	for _, f := range files {
+		if _, err := s.attach(ctx, tx, ownerType, ownerID, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) attach(ctx context.Context, tx *sql.Tx, ownerType string, ownerID int64, f File) (Attachment, error) {
+	ct, err := checkEvidence(f.Name, f.Data)
 	if err != nil {
 		return Attachment{}, err
 	}
-	var a Attachment
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		taskID, err := attachTarget(ctx, tx, ownerType, ownerID)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(data)
-		a = Attachment{OwnerType: ownerType, OwnerID: ownerID, Name: strings.TrimSpace(name), ContentType: ct, Size: int64(len(data)),
-			SHA256: hex.EncodeToString(sum[:]), UploadedBy: access.FromContext(ctx).LoginOrSystem(), CreatedAt: s.now()}
-		err = tx.QueryRowContext(ctx, `INSERT INTO attachments (owner_type, owner_id, name, content_type, size, sha256, content, uploaded_by, created_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`, a.OwnerType, a.OwnerID, a.Name, a.ContentType, a.Size, a.SHA256, data, a.UploadedBy, a.CreatedAt).Scan(&a.ID)
-		if err != nil {
-			return err
-		}
-		if err := s.event(ctx, tx, taskID, "attachment.added", 0, a.ID, a.Name); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Change{Action: "attachment.add", ObjectType: "attachment", ObjectID: a.ID, After: a})
-	})
-	return a, err
+	taskID, err := attachTarget(ctx, tx, ownerType, ownerID)
+	if err != nil {
+		return Attachment{}, err
+	}
+	sum := sha256.Sum256(f.Data)
+	a := Attachment{OwnerType: ownerType, OwnerID: ownerID, Name: strings.TrimSpace(f.Name), ContentType: ct, Size: int64(len(f.Data)),
+		SHA256: hex.EncodeToString(sum[:]), UploadedBy: access.FromContext(ctx).LoginOrSystem(), CreatedAt: s.now()}
+	err = tx.QueryRowContext(ctx, `INSERT INTO attachments (owner_type, owner_id, name, content_type, size, sha256, content, uploaded_by, created_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`, a.OwnerType, a.OwnerID, a.Name, a.ContentType, a.Size, a.SHA256, f.Data, a.UploadedBy, a.CreatedAt).Scan(&a.ID)
+	if err != nil {
+		return a, err
+	}
+	if err := s.event(ctx, tx, taskID, "attachment.added", 0, a.ID, a.Name); err != nil {
+		return a, err
+	}
+	return a, audit.Record(ctx, tx, audit.Change{Action: "attachment.add", ObjectType: "attachment", ObjectID: a.ID, After: a})
 }
 
 const attachmentColumns = `id, owner_type, owner_id, name, content_type, size, sha256, uploaded_by, created_at`

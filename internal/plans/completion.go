@@ -63,8 +63,8 @@ var (
 
 // FileCompletion records the lead unit's completion report; the task counts
 // as done on time or late from today, pending the office's verification.
-// It returns the completion, to which evidence files are then attached.
-func (s *Service) FileCompletion(ctx context.Context, taskID int64, summary string, version int) (Task, Completion, error) {
+// Evidence files given are stored with it, in the same transaction.
+func (s *Service) FileCompletion(ctx context.Context, taskID int64, summary string, version int, evidence ...File) (Task, Completion, error) {
 	var c Completion
 	t, err := s.moveTask(ctx, taskID, version, stepFile, "", func(tx *sql.Tx, t Task) error {
 		var v errs.Validation
@@ -79,6 +79,9 @@ func (s *Service) FileCompletion(ctx context.Context, taskID int64, summary stri
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET completed_on=$1 WHERE id=$2`, clock.DayOf(now), taskID); err != nil {
+			return err
+		}
+		if err := s.attachAll(ctx, tx, "completion", c.ID, evidence); err != nil {
 			return err
 		}
 		cs, err := completions(ctx, tx, taskID)

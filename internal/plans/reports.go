@@ -73,6 +73,7 @@ type ReportInput struct {
 	Problems   string     `json:"problems"`
 	HelpNeeded string     `json:"help_needed"`
 	NextSteps  string     `json:"next_steps"`
+	Files      []File     `json:"-"` // evidence added with this step
 }
 
 const reportColumns = `id, assignment_id, task_id, unit_id, period_start, period_end, due_on, state, percent, self_status, narrative, problems,
@@ -186,6 +187,9 @@ func (s *Service) saveDraft(ctx context.Context, in ReportInput) func(*sql.Tx, R
 		if err := in.validate(false); err != nil {
 			return err
 		}
+		if err := s.attachAll(ctx, tx, "report", r.ID, in.Files); err != nil {
+			return err
+		}
 		state := Drafted
 		if r.State == Returned {
 			state = Returned // stays visibly returned until resubmitted
@@ -203,6 +207,9 @@ func (s *Service) SubmitReport(ctx context.Context, id int64, in ReportInput, ve
 func (s *Service) submit(ctx context.Context, in ReportInput) func(*sql.Tx, Report, Settings) error {
 	return func(tx *sql.Tx, r Report, set Settings) error {
 		if err := in.validate(true); err != nil {
+			return err
+		}
+		if err := s.attachAll(ctx, tx, "report", r.ID, in.Files); err != nil {
 			return err
 		}
 		now := s.now()

@@ -451,20 +451,38 @@ func (f *formIn) version() int { return f.int("version") }
 
 // attach stores the evidence files of field "file" on a report or a
 // completion report. A refused file is an error on that field.
-func (s *Server) attach(ctx context.Context, f *formIn, ownerType string, ownerID int64) error {
+// evidence reads the form's files for a service step that stores them with
+// it.
+func evidence(f *formIn) ([]plans.File, error) {
+	var out []plans.File
 	for _, fh := range f.files["file"] {
 		data, err := readUpload(fh)
-		if err == nil {
-			_, err = s.Plans.AddAttachment(ctx, ownerType, ownerID, fh.Filename, data)
-		}
-		if e, ok := errs.As(err); ok && (e.Kind == errs.TooLarge || e.Kind == errs.Unsupported) {
-			err = &errs.Error{Kind: errs.Invalid, Key: "error.validation", Fields: []errs.Field{{Field: "file", Key: e.Key, Args: e.Args}}}
-		}
 		if err != nil {
-			return err
+			return nil, asFileField(err)
+		}
+		out = append(out, plans.File{Name: fh.Filename, Data: data})
+	}
+	return out, nil
+}
+
+// asFileField makes a refused file an error of the form's file field, so
+// the form shows it there.
+func asFileField(err error) error {
+	if e, ok := errs.As(err); ok && (e.Kind == errs.TooLarge || e.Kind == errs.Unsupported) {
+		return &errs.Error{Kind: errs.Invalid, Key: "error.validation", Fields: []errs.Field{{Field: "file", Key: e.Key, Args: e.Args}}}
+	}
+	return err
+}
+
+// attach adds the form's files to a report or completion report on their own.
+func (s *Server) attach(ctx context.Context, f *formIn, ownerType string, ownerID int64) error {
+	files, err := evidence(f)
+	for _, file := range files {
+		if err == nil {
+			_, err = s.Plans.AddAttachment(ctx, ownerType, ownerID, file.Name, file.Data)
 		}
 	}
-	return nil
+	return asFileField(err)
 }
 
 func readUpload(fh *multipart.FileHeader) ([]byte, error) {

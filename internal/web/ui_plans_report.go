@@ -169,22 +169,21 @@ func (s *Server) reportPage(r *http.Request, f form) (string, pageData, error) {
 }
 
 // writeReport saves the unit's report, or submits it when the submit
-// button was pressed; its evidence files are added first, while the report
-// can still take them.
+// button was pressed, with its evidence files in the same step.
 func (s *Server) writeReport(ctx context.Context, id int64, f *formIn) error {
 	in := plans.ReportInput{Percent: f.number("percent"), SelfStatus: plans.SelfStatus(f.text("self_status")), Narrative: f.text("narrative"),
 		Problems: f.text("problems"), HelpNeeded: f.text("help_needed"), NextSteps: f.text("next_steps")}
 	if err := f.err(); err != nil {
 		return err
 	}
-	if err := s.attach(ctx, f, "report", id); err != nil {
+	var err error
+	if in.Files, err = evidence(f); err != nil {
 		return err
 	}
-	var err error
 	if f.text("action") == "submit" {
 		_, err = s.Plans.SubmitReport(ctx, id, in, f.version())
 	} else {
 		_, err = s.Plans.SaveReport(ctx, id, in, f.version())
 	}
-	return err
+	return asFileField(err)
 }

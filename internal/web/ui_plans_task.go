@@ -187,11 +187,12 @@ func (s *Server) editTask(ctx context.Context, id int64, f *formIn) error {
 
 // fileCompletion files the lead unit's completion report with its evidence.
 func (s *Server) fileCompletion(ctx context.Context, id int64, f *formIn) error {
-	_, c, err := s.Plans.FileCompletion(ctx, id, f.text("summary"), f.version())
+	files, err := evidence(f)
 	if err != nil {
 		return err
 	}
-	return s.attach(ctx, f, "completion", c.ID)
+	_, _, err = s.Plans.FileCompletion(ctx, id, f.text("summary"), f.version(), files...)
+	return asFileField(err)
 }
 
 // byVersion adapts a service's move of an object filled against a version
