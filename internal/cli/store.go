@@ -39,6 +39,37 @@ func migrateCmd() *cobra.Command {
 			return nil
 		},
 	}
+	var to int64
+	down := &cobra.Command{
+		Use:   "down --to VERSION",
+		Short: "Roll the schema back to VERSION (undoes an upgrade; take a backup first)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, _, err := openDB(cmd)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			before, err := d.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if to < 0 || to >= head(before) {
+				return fmt.Errorf("migrate down: --to must be below the current version %d", head(before))
+			}
+			if err := d.MigrateDownTo(cmd.Context(), to); err != nil {
+				return fmt.Errorf("migrate down: %w", err)
+			}
+			after, err := d.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "rolled back %d migration(s); the %s schema is at version %d\n", applied(before)-applied(after), d.Engine, head(after))
+			return nil
+		},
+	}
+	down.Flags().Int64Var(&to, "to", -1, "the version to roll back to (0: an empty schema)")
+	down.MarkFlagRequired("to")
 	status := &cobra.Command{
 		Use:   "status",
 		Short: "List the migrations and whether each is applied",
@@ -72,7 +103,7 @@ func migrateCmd() *cobra.Command {
 			return nil
 		},
 	}
-	c := group("migrate", "Bring the database schema up to date, or show its state", up, status)
+	c := group("migrate", "Bring the database schema up to date, roll it back, or show its state", up, down, status)
 	settings(c.PersistentFlags())
 	return c
 }

@@ -53,6 +53,18 @@ func (d *DB) Migrate(ctx context.Context) error {
 	return err
 }
 
+// MigrateDownTo rolls the schema back to version, running each later
+// migration's Down section, newest first. Data kept only by those
+// migrations is lost; it is for undoing an upgrade, after a backup.
+func (d *DB) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := d.provider()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
+}
+
 // Status lists the migrations and whether each is applied.
 func (d *DB) Status(ctx context.Context) ([]MigrationStatus, error) {
 	p, err := d.provider()

@@ -97,6 +97,16 @@ func TestTaskLifecycle(t *testing.T) {
 		if onTime != 1 || late != 1 || returned != 1 {
 			t.Fatalf("timeliness %+v", dash.Timeliness)
 		}
+		// Another plan's dashboard counts none of this plan's reports.
+		other, err := w.Plans.Dashboard(w.Coord, w.Plan.ID+1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tl := range other.Timeliness {
+			if tl.OnTime+tl.Late+tl.Returned+tl.Missing != 0 {
+				t.Errorf("another plan's timeliness counts this plan's reports: %+v", tl)
+			}
+		}
 		events, _ := w.Plans.Timeline(w.Coord, task.ID)
 		kinds := map[string]int{}
 		for _, e := range events {

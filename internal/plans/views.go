@@ -287,7 +287,7 @@ func (s *Service) dashboard(ctx context.Context, planID int64) (Dashboard, error
 	}, `SELECT month, SUM(n) FROM closed_months WHERE n > 0`+planCond+` GROUP BY month ORDER BY month`, args...); err != nil {
 		return d, err
 	}
-	if d.Timeliness, err = s.timeliness(ctx); err != nil {
+	if d.Timeliness, err = s.timeliness(ctx, planID); err != nil {
 		return d, err
 	}
 	d.Overdue, _, err = s.ListTasks(ctx, TaskFilter{PlanID: planID, Light: Red, Sort: "due", Limit: 20})
@@ -347,14 +347,23 @@ func (c *dashCache) put(plan int64, d Dashboard, gen uint64, now time.Time) {
 	c.m[plan] = cachedDash{d, gen, now}
 }
 
-// timeliness is each unit's on-time, late, returned and missing reports.
-func (s *Service) timeliness(ctx context.Context) ([]Timeliness, error) {
+// timeliness is each unit's on-time, late, returned and missing reports,
+// in one plan (0: every plan).
+func (s *Service) timeliness(ctx context.Context, planID int64) ([]Timeliness, error) {
 	by := map[int64]*Timeliness{}
 	get := func(u int64) *Timeliness {
 		if by[u] == nil {
 			by[u] = &Timeliness{UnitID: u}
 		}
 		return by[u]
+	}
+	var counted, missing conds
+	missing.add("r.state IN ('pending','draft') AND r.due_on < ?", s.today())
+	join := ""
+	if planID != 0 {
+		counted.add("plan_id = ?", planID)
+		missing.add("t.plan_id = ?", planID)
+		join = " JOIN tasks t ON t.id = r.task_id"
 	}
 	err := eachRow(ctx, s.DB.R, func(row db.Scanner) error {
 		var u int64
@@ -365,17 +374,18 @@ func (s *Service) timeliness(ctx context.Context) ([]Timeliness, error) {
 		t := get(u)
 		t.OnTime, t.Late, t.Returned = on, late, ret
 		return nil
-	}, `SELECT unit_id, SUM(on_time), SUM(late), SUM(returned) FROM report_counts GROUP BY unit_id`)
+	}, `SELECT unit_id, SUM(on_time), SUM(late), SUM(returned) FROM report_counts`+counted.where()+` GROUP BY unit_id`, counted.args...)
 	if err != nil {
 		return nil, err
 	}
+	// Counted from reports (state, due_on, unit_id) alone for every plan.
 	err = eachRow(ctx, s.DB.R, func(row db.Scanner) error {
 		var u int64
 		var n int
 		err := row.Scan(&u, &n)
 		get(u).Missing = n
 		return err
-	}, `SELECT unit_id, count(*) FROM reports WHERE state IN ('pending','draft') AND due_on < $1 GROUP BY unit_id`, s.today())
+	}, `SELECT r.unit_id, count(*) FROM reports r`+join+missing.where()+` GROUP BY r.unit_id`, missing.args...)
 	out := make([]Timeliness, 0, len(by))
 	for _, t := range by {
 		out = append(out, *t)

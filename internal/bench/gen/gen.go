@@ -173,8 +173,8 @@ type generator struct {
 }
 
 type countKey struct {
-	unit  int64
-	month string
+	plan, unit int64
+	month      string
 }
 
 type reportCount struct{ onTime, late, returned int }
@@ -335,9 +335,9 @@ func (p *planInfo) adopted() time.Time { return p.starts.AddDays(-14).Time().Add
 // closed ones through the service, and records the run.
 func (g *generator) finish(ctx context.Context) error {
 	err := g.d.Tx(ctx, func(tx *sql.Tx) error {
-		ins := newInserter(ctx, tx, g.d.Engine, "report_counts", "unit_id", "month", "on_time", "late", "returned")
+		ins := newInserter(ctx, tx, g.d.Engine, "report_counts", "plan_id", "unit_id", "month", "on_time", "late", "returned")
 		for k, c := range g.counts {
-			if err := ins.add(k.unit, k.month, c.onTime, c.late, c.returned); err != nil {
+			if err := ins.add(k.plan, k.unit, k.month, c.onTime, c.late, c.returned); err != nil {
 				return err
 			}
 		}

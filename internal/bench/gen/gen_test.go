@@ -116,19 +116,20 @@ func checkAggregates(t *testing.T, d *db.DB) {
 	}
 	type rc struct{ on, late, ret int }
 	want := map[string]rc{}
-	rows, err := d.R.Query(`SELECT unit_id, period_end, on_time, returns FROM reports WHERE on_time IS NOT NULL OR returns > 0`)
+	rows, err := d.R.Query(`SELECT t.plan_id, r.unit_id, r.period_end, r.on_time, r.returns FROM reports r JOIN tasks t ON t.id = r.task_id
+		WHERE r.on_time IS NOT NULL OR r.returns > 0`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for rows.Next() {
-		var unit int64
+		var plan, unit int64
 		var end clock.Date
 		var onTime *bool
 		var returns int
-		if err := rows.Scan(&unit, &end, &onTime, &returns); err != nil {
+		if err := rows.Scan(&plan, &unit, &end, &onTime, &returns); err != nil {
 			t.Fatal(err)
 		}
-		k := fmt.Sprint(unit, "/", end.Month())
+		k := fmt.Sprint(plan, "/", unit, "/", end.Month())
 		c := want[k]
 		if onTime != nil && *onTime {
 			c.on++
@@ -140,18 +141,18 @@ func checkAggregates(t *testing.T, d *db.DB) {
 	}
 	rows.Close()
 	got := map[string]rc{}
-	rows, err = d.R.Query(`SELECT unit_id, month, on_time, late, returned FROM report_counts`)
+	rows, err = d.R.Query(`SELECT plan_id, unit_id, month, on_time, late, returned FROM report_counts`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for rows.Next() {
-		var unit int64
+		var plan, unit int64
 		var month string
 		var c rc
-		if err := rows.Scan(&unit, &month, &c.on, &c.late, &c.ret); err != nil {
+		if err := rows.Scan(&plan, &unit, &month, &c.on, &c.late, &c.ret); err != nil {
 			t.Fatal(err)
 		}
-		got[fmt.Sprint(unit, "/", month)] = c
+		got[fmt.Sprint(plan, "/", unit, "/", month)] = c
 	}
 	rows.Close()
 	if len(got) == 0 || !mapsEqual(got, want) {

@@ -133,7 +133,7 @@ func (g *generator) task(ctx context.Context, i int, r *rows) error {
 			if per.Start.After(t.stop) || t.fate == notStarted {
 				break
 			}
-			pct, counted := g.report(r, t, reportSpec{id: id, assignment: aid, unit: u.id, period: per, final: pi == len(ps)-1, pace: pace, topic: topic, created: created})
+			pct, counted := g.report(r, t, reportSpec{plan: p.id, id: id, assignment: aid, unit: u.id, period: per, final: pi == len(ps)-1, pace: pace, topic: topic, created: created})
 			if counted {
 				last = pct
 			}
@@ -408,7 +408,7 @@ func (g *generator) conclude(r *rows, t placed, id, lead int64, topic, reason st
 
 // reportSpec is one report row to write.
 type reportSpec struct {
-	id, assignment, unit int64
+	plan, id, assignment, unit int64
 	period               plans.Period
 	final                bool
 	pace                 float64
@@ -507,7 +507,7 @@ func (g *generator) report(r *rows, t placed, s reportSpec) (*float64, bool) {
 		}
 		ok := !clock.DayOf(first).After(due)
 		onTime, firstAt, subAt, updated = ok, first, submitted, submitted
-		c := g.count(s.unit, s.period.End.Month())
+		c := g.count(s.plan, s.unit, s.period.End.Month())
 		if ok {
 			c.onTime++
 		} else {
@@ -543,8 +543,8 @@ func pickState(x float64, shares []float64, states ...plans.ReportState) plans.R
 	return states[len(states)-1]
 }
 
-func (g *generator) count(unit int64, month string) *reportCount {
-	k := countKey{unit, month}
+func (g *generator) count(plan, unit int64, month string) *reportCount {
+	k := countKey{plan, unit, month}
 	if g.counts[k] == nil {
 		g.counts[k] = &reportCount{}
 	}

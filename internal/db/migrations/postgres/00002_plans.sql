@@ -320,6 +320,9 @@ CREATE TRIGGER report_counts_au AFTER UPDATE OF on_time, returns ON reports FOR 
 
 -- +goose Down
 DROP TABLE search_docs;
+DROP TRIGGER report_counts_au ON reports;
+DROP TRIGGER task_counts_au ON tasks;
+DROP TRIGGER task_counts_ai ON tasks;
 DROP FUNCTION report_counts_sync;
 DROP FUNCTION task_counts_sync;
 DROP TABLE report_counts;

@@ -43,7 +43,55 @@ END $$;
 CREATE TRIGGER units_stamp AFTER INSERT OR UPDATE OR DELETE ON units FOR EACH STATEMENT EXECUTE FUNCTION directory_stamp();
 CREATE TRIGGER areas_stamp AFTER INSERT OR UPDATE OR DELETE ON areas FOR EACH STATEMENT EXECUTE FUNCTION directory_stamp();
 
+-- Report timeliness is kept per plan as well, so a dashboard of one plan
+-- shows that plan's reporting record.
+ALTER TABLE report_counts ADD COLUMN plan_id BIGINT NOT NULL DEFAULT 0;
+DELETE FROM report_counts;
+INSERT INTO report_counts (plan_id, unit_id, month, on_time, late, returned)
+SELECT t.plan_id, r.unit_id, to_char(r.period_end, 'YYYY-MM'),
+    SUM(CASE WHEN r.on_time THEN 1 ELSE 0 END), SUM(CASE WHEN NOT r.on_time THEN 1 ELSE 0 END), SUM(r.returns)
+FROM reports r JOIN tasks t ON t.id = r.task_id
+WHERE r.on_time IS NOT NULL OR r.returns > 0
+GROUP BY t.plan_id, r.unit_id, to_char(r.period_end, 'YYYY-MM');
+ALTER TABLE report_counts DROP CONSTRAINT report_counts_pkey;
+ALTER TABLE report_counts ADD PRIMARY KEY (plan_id, unit_id, month);
+ALTER TABLE report_counts ALTER COLUMN plan_id DROP DEFAULT;
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION report_counts_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO report_counts (plan_id, unit_id, month, on_time, late, returned)
+    VALUES ((SELECT plan_id FROM tasks WHERE id = NEW.task_id), NEW.unit_id, to_char(NEW.period_end, 'YYYY-MM'),
+        CASE WHEN OLD.on_time IS NULL AND NEW.on_time THEN 1 ELSE 0 END,
+        CASE WHEN OLD.on_time IS NULL AND NOT NEW.on_time THEN 1 ELSE 0 END,
+        NEW.returns - OLD.returns)
+    ON CONFLICT (plan_id, unit_id, month) DO UPDATE SET on_time = report_counts.on_time + excluded.on_time,
+        late = report_counts.late + excluded.late, returned = report_counts.returned + excluded.returned;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
 -- +goose Down
+-- Back to counts by unit and month only.
+CREATE TABLE report_counts_by_unit AS SELECT unit_id, month, SUM(on_time)::int AS on_time, SUM(late)::int AS late, SUM(returned)::int AS returned FROM report_counts GROUP BY unit_id, month;
+DELETE FROM report_counts;
+ALTER TABLE report_counts DROP CONSTRAINT report_counts_pkey;
+ALTER TABLE report_counts DROP COLUMN plan_id;
+ALTER TABLE report_counts ADD PRIMARY KEY (unit_id, month);
+INSERT INTO report_counts (unit_id, month, on_time, late, returned) SELECT unit_id, month, on_time, late, returned FROM report_counts_by_unit;
+DROP TABLE report_counts_by_unit;
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION report_counts_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO report_counts (unit_id, month, on_time, late, returned)
+    VALUES (NEW.unit_id, to_char(NEW.period_end, 'YYYY-MM'),
+        CASE WHEN OLD.on_time IS NULL AND NEW.on_time THEN 1 ELSE 0 END,
+        CASE WHEN OLD.on_time IS NULL AND NOT NEW.on_time THEN 1 ELSE 0 END,
+        NEW.returns - OLD.returns)
+    ON CONFLICT (unit_id, month) DO UPDATE SET on_time = report_counts.on_time + excluded.on_time,
+        late = report_counts.late + excluded.late, returned = report_counts.returned + excluded.returned;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
 DROP TRIGGER areas_stamp ON areas;
 DROP TRIGGER units_stamp ON units;
 DROP FUNCTION directory_stamp;

@@ -57,7 +57,61 @@ CREATE TRIGGER areas_stamp_d AFTER DELETE ON areas BEGIN
 END;
 -- +goose StatementEnd
 
+-- Report timeliness is kept per plan as well, so a dashboard of one plan
+-- shows that plan's reporting record.
+CREATE TABLE report_counts_by_plan (
+    plan_id INTEGER NOT NULL,
+    unit_id INTEGER NOT NULL,
+    month TEXT NOT NULL,
+    on_time INTEGER NOT NULL,
+    late INTEGER NOT NULL,
+    returned INTEGER NOT NULL,
+    PRIMARY KEY (plan_id, unit_id, month)
+);
+INSERT INTO report_counts_by_plan (plan_id, unit_id, month, on_time, late, returned)
+SELECT t.plan_id, r.unit_id, substr(r.period_end, 1, 7),
+    SUM(CASE WHEN r.on_time THEN 1 ELSE 0 END), SUM(CASE WHEN NOT r.on_time THEN 1 ELSE 0 END), SUM(r.returns)
+FROM reports r JOIN tasks t ON t.id = r.task_id
+WHERE r.on_time IS NOT NULL OR r.returns > 0
+GROUP BY t.plan_id, r.unit_id, substr(r.period_end, 1, 7);
+DROP TRIGGER report_counts_au;
+DROP TABLE report_counts;
+ALTER TABLE report_counts_by_plan RENAME TO report_counts;
+-- +goose StatementBegin
+CREATE TRIGGER report_counts_au AFTER UPDATE OF on_time, returns ON reports BEGIN
+    INSERT INTO report_counts (plan_id, unit_id, month, on_time, late, returned)
+    VALUES ((SELECT plan_id FROM tasks WHERE id = NEW.task_id), NEW.unit_id, substr(NEW.period_end, 1, 7),
+        CASE WHEN OLD.on_time IS NULL AND NEW.on_time THEN 1 ELSE 0 END,
+        CASE WHEN OLD.on_time IS NULL AND NOT NEW.on_time THEN 1 ELSE 0 END,
+        NEW.returns - OLD.returns)
+    ON CONFLICT (plan_id, unit_id, month) DO UPDATE SET on_time = on_time + excluded.on_time, late = late + excluded.late, returned = returned + excluded.returned;
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+-- Back to counts by unit and month only.
+CREATE TABLE report_counts_by_unit (
+    unit_id INTEGER NOT NULL,
+    month TEXT NOT NULL,
+    on_time INTEGER NOT NULL,
+    late INTEGER NOT NULL,
+    returned INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, month)
+);
+INSERT INTO report_counts_by_unit SELECT unit_id, month, SUM(on_time), SUM(late), SUM(returned) FROM report_counts GROUP BY unit_id, month;
+DROP TRIGGER report_counts_au;
+DROP TABLE report_counts;
+ALTER TABLE report_counts_by_unit RENAME TO report_counts;
+-- +goose StatementBegin
+CREATE TRIGGER report_counts_au AFTER UPDATE OF on_time, returns ON reports BEGIN
+    INSERT INTO report_counts (unit_id, month, on_time, late, returned)
+    VALUES (NEW.unit_id, substr(NEW.period_end, 1, 7),
+        CASE WHEN OLD.on_time IS NULL AND NEW.on_time THEN 1 ELSE 0 END,
+        CASE WHEN OLD.on_time IS NULL AND NOT NEW.on_time THEN 1 ELSE 0 END,
+        NEW.returns - OLD.returns)
+    ON CONFLICT (unit_id, month) DO UPDATE SET on_time = on_time + excluded.on_time, late = late + excluded.late, returned = returned + excluded.returned;
+END;
+-- +goose StatementEnd
 DROP TRIGGER units_stamp_i;
 DROP TRIGGER units_stamp_u;
 DROP TRIGGER units_stamp_d;
