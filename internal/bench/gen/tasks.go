@@ -409,11 +409,11 @@ func (g *generator) conclude(r *rows, t placed, id, lead int64, topic, reason st
 // reportSpec is one report row to write.
 type reportSpec struct {
 	plan, id, assignment, unit int64
-	period               plans.Period
-	final                bool
-	pace                 float64
-	topic                string
-	created              time.Time
+	period                     plans.Period
+	final                      bool
+	pace                       float64
+	topic                      string
+	created                    time.Time
 }
 
 // report writes one report row of task t and says the percent it counts
