@@ -152,6 +152,29 @@ func arPlanUICases() map[string]func(f *fixture) arCall {
 				changes: []arChange{{"status", "draft", "in_force"}, {"version", pl.Version, pl.Version + 1}},
 				invalid: url.Values{"version": {v}, "status": {"in_force"}}}
 		},
+		"POST /plans/{id}": func(f *fixture) arCall {
+			s := pmLogin(f, "coordinator")
+			pl := f.Plan
+			form := url.Values{"version": {fmt.Sprint(pl.Version)}, "code": {pl.Code}, "name": {"改名后的计划"}, "kind": {string(pl.Kind)},
+				"starts_on": {pl.StartsOn.String()}, "ends_on": {pl.EndsOn.String()}}
+			bad := url.Values{}
+			for k, v := range form {
+				bad[k] = v
+			}
+			bad.Set("ends_on", pl.StartsOn.AddDays(-1).String())
+			return arCall{method: "POST", path: fmt.Sprintf("/plans/%d", pl.ID), ui: &s, status: 303, form: form,
+				action: "plan.update", objectType: "plan", actor: "coordinator", objectID: arID(pl.ID),
+				changes: []arChange{{"name", pl.Name, "改名后的计划"}}, invalid: bad}
+		},
+		"POST /goals/{id}": func(f *fixture) arCall {
+			s := pmLogin(f, "coordinator")
+			g := f.Goal
+			form := url.Values{"version": {fmt.Sprint(g.Version)}, "code": {g.Code}, "title": {"改写后的目标"}, "area_id": {fmt.Sprint(g.AreaID)}}
+			return arCall{method: "POST", path: fmt.Sprintf("/goals/%d", g.ID), ui: &s, status: 303, form: form,
+				action: "goal.update", objectType: "goal", actor: "coordinator", objectID: arID(g.ID),
+				changes: []arChange{{"title", g.Title, "改写后的目标"}},
+				invalid: url.Values{"version": {fmt.Sprint(g.Version)}, "code": {g.Code}, "title": {""}, "area_id": {fmt.Sprint(g.AreaID)}}}
+		},
 		"POST /plans/{id}/goals": func(f *fixture) arCall {
 			s := pmLogin(f, "coordinator")
 			area := fmt.Sprint(arAreaIDs(f)[0])

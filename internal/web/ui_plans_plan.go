@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,8 +13,29 @@ import (
 )
 
 type plansData struct {
-	Plans   []plans.Plan
-	Parents []option // the action plans that annual work points belong to
+	Plans []plans.Plan
+	Form  planForm
+}
+
+// planForm is the add or edit form of a plan, drawn by "plan-form".
+type planForm struct {
+	P               pageData
+	ID, Action, Key string // Key: the submit button's label
+	Version         int
+	Values          url.Values
+	Parents         []option // the action plans that annual work points belong to
+}
+
+// planParents are the action plans to choose a parent from, other than self.
+func (s *Server) planParents(ctx context.Context, self int64) ([]option, error) {
+	all, err := s.Plans.Plans(ctx)
+	var out []option
+	for _, pl := range all {
+		if pl.Kind == plans.ActionPlan && pl.ID != self {
+			out = append(out, option{itoa(pl.ID), pl.Code + " " + pl.Name})
+		}
+	}
+	return out, err
 }
 
 func (s *Server) plansPage(r *http.Request, f form) (string, pageData, error) {
@@ -24,12 +46,9 @@ func (s *Server) plansPage(r *http.Request, f form) (string, pageData, error) {
 	if d.Plans, err = s.Plans.Plans(r.Context()); err != nil {
 		return "", p, err
 	}
-	for _, pl := range d.Plans {
-		if pl.Kind == plans.ActionPlan {
-			d.Parents = append(d.Parents, option{itoa(pl.ID), pl.Code + " " + pl.Name})
-		}
-	}
-	return "plans", p, nil
+	d.Form = planForm{P: p, ID: "plan", Action: "/plans", Key: "action.create", Values: url.Values{"kind": {string(plans.ActionPlan)}}}
+	d.Form.Parents, err = s.planParents(r.Context(), 0)
+	return "plans", p, err
 }
 
 func planInput(f *formIn) plans.PlanInput {
@@ -70,6 +89,7 @@ type planData struct {
 	Revisions []plans.Revision
 	Gantt     chart
 	TaskForm  taskForm
+	PlanForm  planForm
 }
 
 func (s *Server) planPage(r *http.Request, f form) (string, pageData, error) {
@@ -130,7 +150,18 @@ func (s *Server) planPage(r *http.Request, f form) (string, pageData, error) {
 	}
 	d.TaskForm = taskForm{P: p, ID: "task", Action: "/plans/" + itoa(id) + "/tasks", Goals: goalChoices, Dir: d.directory,
 		Values: url.Values{"cycle": {string(plans.Monthly)}, "weight": {"1"}}, Revision: d.Plan.Status == plans.InForce}
-	return "plan", p, nil
+	pl := d.Plan
+	d.PlanForm = planForm{P: p, ID: "plan-edit", Action: "/plans/" + itoa(id), Key: "action.save", Version: pl.Version, Values: url.Values{
+		"code": {pl.Code}, "name": {pl.Name}, "kind": {string(pl.Kind)}, "starts_on": {pl.StartsOn.String()}, "ends_on": {pl.EndsOn.String()},
+		"description": {pl.Description}}}
+	if pl.ParentID != nil {
+		d.PlanForm.Values.Set("parent_id", itoa(*pl.ParentID))
+	}
+	if pl.Sample {
+		d.PlanForm.Values.Set("sample", "on")
+	}
+	d.PlanForm.Parents, err = s.planParents(ctx, id)
+	return "plan", p, err
 }
 
 // coUnits are the active co-operating units of a task's assignments.
@@ -174,15 +205,49 @@ func (s *Server) submitPlanStatus(w http.ResponseWriter, r *http.Request) {
 	s.finish(w, r, err, "status", s.planPage, "/plans/"+itoa(id))
 }
 
+func (s *Server) submitEditPlan(w http.ResponseWriter, r *http.Request) {
+	f := readForm(w, r)
+	id, _ := pathID(r, "id")
+	in := planInput(f)
+	err := f.err()
+	if err == nil {
+		_, err = s.Plans.UpdatePlan(r.Context(), id, in, f.version())
+	}
+	s.finish(w, r, err, "plan-edit", s.planPage, "/plans/"+itoa(id))
+}
+
+func goalInput(f *formIn) plans.GoalInput {
+	return plans.GoalInput{Code: f.text("code"), Title: f.text("title"), AreaID: f.id("area_id"), Position: f.int("position")}
+}
+
 func (s *Server) submitCreateGoal(w http.ResponseWriter, r *http.Request) {
 	f := readForm(w, r)
 	id, _ := pathID(r, "id")
-	in := plans.GoalInput{Code: f.text("code"), Title: f.text("title"), AreaID: f.id("area_id"), Position: f.int("position")}
+	in := goalInput(f)
 	err := f.err()
 	if err == nil {
 		_, err = s.Plans.SaveGoal(r.Context(), id, 0, in, 0)
 	}
 	s.finish(w, r, err, "goal", s.planPage, "/plans/"+itoa(id))
+}
+
+// submitEditGoal changes goal {id}; its form sits on the plan's page under
+// the goal, with the form id goal-{id}.
+func (s *Server) submitEditGoal(w http.ResponseWriter, r *http.Request) {
+	f := readForm(w, r)
+	id, _ := pathID(r, "id")
+	g, err := s.Plans.Goal(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := goalInput(f)
+	if err = f.err(); err == nil {
+		_, err = s.Plans.SaveGoal(r.Context(), g.PlanID, id, in, f.version())
+	}
+	// The plan's page shows the form again, so it is asked for by the plan's id.
+	r.SetPathValue("id", itoa(g.PlanID))
+	s.finish(w, r, err, "goal-"+itoa(id), s.planPage, "/plans/"+itoa(g.PlanID)+"#goal-"+itoa(id))
 }
 
 func (s *Server) submitCreateTask(w http.ResponseWriter, r *http.Request) {
@@ -268,4 +333,9 @@ func taskValues(t plans.Task, co []int64, ms []plans.Milestone) url.Values {
 	v.Set("report_dates", strings.Join(dates, ", "))
 	v.Set("milestones", strings.Join(lines, "\n"))
 	return v
+}
+
+// GoalValues are goal g's fields as its edit form shows them.
+func (d *planData) GoalValues(g plans.Goal) url.Values {
+	return url.Values{"code": {g.Code}, "title": {g.Title}, "area_id": {itoa(g.AreaID)}, "position": {strconv.Itoa(g.Position)}}
 }
