@@ -87,10 +87,18 @@ func TestCountsMatchRecount(t *testing.T) {
 		if err := d.R.QueryRow(`SELECT COALESCE(SUM(n), 0) FROM task_counts`).Scan(&total); err != nil || total != 3 {
 			t.Fatalf("counts total %d", total)
 		}
-		// Assignments carry their task's light, which a unit's light filter reads.
-		var stale int
+		// Assignments carry their task's light, which a unit's light filter
+		// reads, and reports whether they are live, which the lists read.
+		var stale, live int
 		if err := d.R.QueryRow(`SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.light <> t.light`).Scan(&stale); err != nil || stale != 0 {
 			t.Errorf("%d assignments with another light than their task (%v)", stale, err)
+		}
+		if err := d.R.QueryRow(`SELECT count(*) FROM reports r JOIN tasks t ON t.id = r.task_id JOIN assignments a ON a.id = r.assignment_id
+			WHERE r.live <> (t.status IN ('active','completion_filed') AND a.active)`).Scan(&stale); err != nil || stale != 0 {
+			t.Errorf("%d reports live or not against their task and unit (%v)", stale, err)
+		}
+		if err := d.R.QueryRow(`SELECT count(*) FROM reports WHERE live`).Scan(&live); err != nil || live == 0 {
+			t.Errorf("no live report left (%v)", err)
 		}
 		for _, l := range []plans.Light{plans.Closed, plans.Cancelled, plans.NotStarted} {
 			var want int

@@ -462,9 +462,10 @@ func (s *Service) ListReports(ctx context.Context, f ReportFilter) ([]ReportRow,
 	if !f.DueTo.IsZero() {
 		add("r.due_on <= ?", f.DueTo)
 	}
-	c.list = append(c.list, "a.active", "t.status IN ('active','completion_filed')")
+	// Live: the task runs and the unit still takes part (kept by triggers).
+	c.list = append(c.list, "r.live")
 	where, args := c.where(), c.args
-	from := ` FROM reports r JOIN tasks t ON t.id = r.task_id JOIN assignments a ON a.id = r.assignment_id`
+	from := ` FROM reports r JOIN tasks t ON t.id = r.task_id`
 	var total int
 	if err := s.DB.R.QueryRowContext(ctx, `SELECT count(*)`+from+where, args...).Scan(&total); err != nil {
 		return nil, 0, err

@@ -105,9 +105,16 @@ func checkAggregates(t *testing.T, d *db.DB) {
 	if !mapsEqual(counts, recount) {
 		t.Errorf("task_counts differ from a recount:\n%v\n%v", counts, recount)
 	}
-	var stale int
+	var stale, dead int
 	if err := d.R.QueryRow(`SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.light <> t.light`).Scan(&stale); err != nil || stale != 0 {
 		t.Errorf("%d assignments do not carry their task's light (%v)", stale, err)
+	}
+	if err := d.R.QueryRow(`SELECT count(*) FROM reports r JOIN tasks t ON t.id = r.task_id JOIN assignments a ON a.id = r.assignment_id
+		WHERE r.live <> (t.status IN ('active','completion_filed') AND a.active)`).Scan(&stale); err != nil || stale != 0 {
+		t.Errorf("%d reports marked live or not against their task and unit (%v)", stale, err)
+	}
+	if err := d.R.QueryRow(`SELECT count(*) FROM reports WHERE NOT live`).Scan(&dead); err != nil || dead == 0 {
+		t.Errorf("no report of an ended task (%v)", err)
 	}
 	months := query(t, d, `SELECT plan_id, month, area_id, 0, n, 0 FROM closed_months WHERE n > 0`)
 	remonths := query(t, d, `SELECT plan_id, closed_month, area_id, 0, count(*), 0 FROM tasks WHERE closed_month <> '' GROUP BY plan_id, closed_month, area_id`)

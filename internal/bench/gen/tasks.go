@@ -43,7 +43,7 @@ var tables = []struct {
 		func(r *rows) [][]any { return r.assignments }},
 	{"reports", []string{"id", "assignment_id", "task_id", "unit_id", "period_start", "period_end", "due_on", "state", "percent",
 		"self_status", "narrative", "problems", "help_needed", "next_steps", "first_submitted_at", "on_time", "submitted_at",
-		"submitted_by", "reviewed_at", "reviewed_by", "return_reason", "returns", "chase_level", "version", "created_at", "updated_at"},
+		"submitted_by", "reviewed_at", "reviewed_by", "return_reason", "returns", "chase_level", "version", "created_at", "updated_at", "live"},
 		func(r *rows) [][]any { return r.reports }},
 	{"chases", []string{"id", "task_id", "assignment_id", "report_id", "unit_id", "level", "created_at"}, func(r *rows) [][]any { return r.chases }},
 	{"search_docs", []string{"kind", "ref_id", "task_id", "body"}, func(r *rows) [][]any { return r.docs }},
@@ -523,8 +523,10 @@ func (g *generator) report(r *rows, t placed, s reportSpec) (*float64, bool) {
 	if (state == plans.Pending || state == plans.Drafted) && due.Before(today) && (t.fate == running || t.fate == overdue) {
 		chase = g.chaseLate(r, s.id, s.assignment, rid, s.unit, due)
 	}
+	status, _ := t.status()
+	live := status == plans.TaskActive || status == plans.TaskFiled
 	r.reports = append(r.reports, []any{rid, s.assignment, s.id, s.unit, s.period.Start, s.period.End, due, string(state), percent,
-		self, narr, problems, help, next, firstAt, onTime, subAt, by, revAt, reviewer, reason, returns, chase, 1 + returns, created, updated})
+		self, narr, problems, help, next, firstAt, onTime, subAt, by, revAt, reviewer, reason, returns, chase, 1 + returns, created, updated, live})
 	if state == plans.Pending || state == plans.Drafted || state == plans.Returned {
 		return nil, false
 	}

@@ -70,7 +70,45 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
+-- A report is live while its task is running (active or completion filed)
+-- and its unit still takes part: only live reports wait in the office's
+-- review queue and the units' lists. Reports are only ever opened for live
+-- assignments; triggers follow the task's status and the assignment's
+-- active flag after that.
+ALTER TABLE reports ADD COLUMN live BOOLEAN NOT NULL DEFAULT TRUE;
+UPDATE reports r SET live = (t.status IN ('active','completion_filed') AND a.active)
+FROM tasks t, assignments a WHERE t.id = r.task_id AND a.id = r.assignment_id;
+CREATE INDEX reports_queue ON reports(due_on, id) WHERE live AND state IN ('submitted','approved');
+CREATE INDEX tasks_status ON tasks(status, due_on);
+-- +goose StatementBegin
+CREATE FUNCTION reports_live_task() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE reports r SET live = (NEW.status IN ('active','completion_filed') AND a.active)
+    FROM assignments a WHERE a.id = r.assignment_id AND r.task_id = NEW.id;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER reports_live_task AFTER UPDATE OF status ON tasks FOR EACH ROW
+WHEN ((OLD.status IN ('active','completion_filed')) <> (NEW.status IN ('active','completion_filed'))) EXECUTE FUNCTION reports_live_task();
+-- +goose StatementBegin
+CREATE FUNCTION reports_live_assignment() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE reports SET live = (NEW.active AND (SELECT status IN ('active','completion_filed') FROM tasks WHERE id = NEW.task_id))
+    WHERE assignment_id = NEW.id;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER reports_live_assignment AFTER UPDATE OF active ON assignments FOR EACH ROW
+WHEN (OLD.active <> NEW.active) EXECUTE FUNCTION reports_live_assignment();
+
 -- +goose Down
+DROP TRIGGER reports_live_assignment ON assignments;
+DROP TRIGGER reports_live_task ON tasks;
+DROP FUNCTION reports_live_assignment;
+DROP FUNCTION reports_live_task;
+DROP INDEX tasks_status;
+DROP INDEX reports_queue;
+ALTER TABLE reports DROP COLUMN live;
 -- Back to counts by unit and month only.
 CREATE TABLE report_counts_by_unit AS SELECT unit_id, month, SUM(on_time)::int AS on_time, SUM(late)::int AS late, SUM(returned)::int AS returned FROM report_counts GROUP BY unit_id, month;
 DELETE FROM report_counts;

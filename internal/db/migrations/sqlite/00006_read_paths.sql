@@ -88,7 +88,36 @@ CREATE TRIGGER report_counts_au AFTER UPDATE OF on_time, returns ON reports BEGI
 END;
 -- +goose StatementEnd
 
+-- A report is live while its task is running (active or completion filed)
+-- and its unit still takes part: only live reports wait in the office's
+-- review queue and the units' lists. Reports are only ever opened for live
+-- assignments; triggers follow the task's status and the assignment's
+-- active flag after that.
+ALTER TABLE reports ADD COLUMN live BOOLEAN NOT NULL DEFAULT TRUE;
+UPDATE reports SET live = (SELECT t.status IN ('active','completion_filed') AND a.active
+    FROM tasks t, assignments a WHERE t.id = reports.task_id AND a.id = reports.assignment_id);
+CREATE INDEX reports_queue ON reports(due_on, id) WHERE live AND state IN ('submitted','approved');
+CREATE INDEX tasks_status ON tasks(status, due_on);
+-- +goose StatementBegin
+CREATE TRIGGER reports_live_task AFTER UPDATE OF status ON tasks
+WHEN (OLD.status IN ('active','completion_filed')) <> (NEW.status IN ('active','completion_filed')) BEGIN
+    UPDATE reports SET live = (NEW.status IN ('active','completion_filed') AND (SELECT active FROM assignments WHERE id = reports.assignment_id))
+    WHERE task_id = NEW.id;
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER reports_live_assignment AFTER UPDATE OF active ON assignments WHEN OLD.active <> NEW.active BEGIN
+    UPDATE reports SET live = (NEW.active AND (SELECT status IN ('active','completion_filed') FROM tasks WHERE id = NEW.task_id))
+    WHERE assignment_id = NEW.id;
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER reports_live_assignment;
+DROP TRIGGER reports_live_task;
+DROP INDEX tasks_status;
+DROP INDEX reports_queue;
+ALTER TABLE reports DROP COLUMN live;
 -- Back to counts by unit and month only.
 CREATE TABLE report_counts_by_unit (
     unit_id INTEGER NOT NULL,
