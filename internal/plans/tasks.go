@@ -184,10 +184,12 @@ func (s *Service) Milestones(ctx context.Context, taskID int64) ([]Milestone, er
 }
 
 func milestones(ctx context.Context, q db.Querier, taskID int64) ([]Milestone, error) {
-	return db.All(ctx, q, func(row db.Scanner) (Milestone, error) {
-		var m Milestone
-		return m, row.Scan(&m.ID, &m.TaskID, &m.Title, &m.DueOn, &m.DoneOn, &m.Position)
-	}, `SELECT id, task_id, title, due_on, done_on, position FROM milestones WHERE task_id = $1 ORDER BY position`, taskID)
+	return db.All(ctx, q, scanMilestone, `SELECT id, task_id, title, due_on, done_on, position FROM milestones WHERE task_id = $1 ORDER BY position`, taskID)
+}
+
+func scanMilestone(row db.Scanner) (Milestone, error) {
+	var m Milestone
+	return m, row.Scan(&m.ID, &m.TaskID, &m.Title, &m.DueOn, &m.DoneOn, &m.Position)
 }
 
 // checkPeriod requires both dates and start ≤ end.
@@ -470,4 +472,37 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
+}
+
+// PlanOutline is what a plan's page draws beside its tasks: each task's
+// co-operating units and milestones, read for the whole plan at once rather
+// than task by task.
+type PlanOutline struct {
+	CoUnits    map[int64][]int64     // by task: the active co-operating units
+	Milestones map[int64][]Milestone // by task, in order
+}
+
+// Outline gathers plan planID's outline.
+func (s *Service) Outline(ctx context.Context, planID int64) (PlanOutline, error) {
+	o := PlanOutline{CoUnits: map[int64][]int64{}, Milestones: map[int64][]Milestone{}}
+	if err := access.FromContext(ctx).Check(access.ViewPlans, 0); err != nil {
+		return o, err
+	}
+	err := eachRow(ctx, s.DB.R, func(row db.Scanner) error {
+		var task, unit int64
+		err := row.Scan(&task, &unit)
+		o.CoUnits[task] = append(o.CoUnits[task], unit)
+		return err
+	}, `SELECT a.task_id, a.unit_id FROM assignments a JOIN tasks t ON t.id = a.task_id
+		WHERE t.plan_id = $1 AND a.active AND a.role = 'co' ORDER BY a.task_id, a.id`, planID)
+	if err != nil {
+		return o, err
+	}
+	err = eachRow(ctx, s.DB.R, func(row db.Scanner) error {
+		m, err := scanMilestone(row)
+		o.Milestones[m.TaskID] = append(o.Milestones[m.TaskID], m)
+		return err
+	}, `SELECT m.id, m.task_id, m.title, m.due_on, m.done_on, m.position FROM milestones m JOIN tasks t ON t.id = m.task_id
+		WHERE t.plan_id = $1 ORDER BY m.task_id, m.position`, planID)
+	return o, err
 }

@@ -120,16 +120,13 @@ func (s *Server) planPage(r *http.Request, f form) (string, pageData, error) {
 		p.T("plans.ui.col.task"), p.T("plans.ui.field.starts_on"), p.T("plans.ui.field.due_on"), p.T("plans.ui.col.light"), p.T("plans.ui.col.milestones"))
 	rows, marks := []map[string]any{}, []map[string]any{}
 	byGoal := map[int64][]taskNode{}
+	outline, err := s.Plans.Outline(ctx, id)
+	if err != nil {
+		return "", p, err
+	}
 	for _, t := range tasks {
-		as, err := s.Plans.Assignments(ctx, t.ID)
-		if err != nil {
-			return "", p, err
-		}
-		ms, err := s.Plans.Milestones(ctx, t.ID)
-		if err != nil {
-			return "", p, err
-		}
-		byGoal[t.GoalID] = append(byGoal[t.GoalID], taskNode{t, coUnits(as)})
+		ms := outline.Milestones[t.ID]
+		byGoal[t.GoalID] = append(byGoal[t.GoalID], taskNode{t, outline.CoUnits[t.ID]})
 		label := t.Code + " " + t.Title
 		var mnames []string
 		for _, m := range ms {

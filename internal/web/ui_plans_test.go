@@ -268,3 +268,37 @@ func TestDashboardAndSearch(t *testing.T) {
 	res = uiGet(f, s, "/search?q="+url.QueryEscape("任务 T-2"))
 	wantIn(t, "search", res, fmt.Sprintf(`<a href="/tasks/%d">T-2 任务 T-2</a>`, f.TaskOther.ID), zh("plans.ui.search.hits", 1, "任务 T-2"))
 }
+
+// TestPlanPageOutlineAndEdits: the plan's tree names each task's
+// co-operating units, and the plan's and its goals' edit forms save, or come
+// back open with their errors.
+func TestPlanPageOutlineAndEdits(t *testing.T) {
+	f := newFixture(t, db.SQLite)
+	coord := pmLogin(f, "coordinator")
+	path := fmt.Sprintf("/plans/%d", f.Plan.ID)
+	wantIn(t, "plan page", uiGet(f, coord, path), "<td>"+f.Own.Name.ZhHans+"</td>\n      <td>"+f.Other.Name.ZhHans+"</td>",
+		`action="/goals/`+fmt.Sprint(f.Goal.ID)+`"`, zh("plans.ui.plan.edit"))
+
+	goal := fmt.Sprintf("/goals/%d", f.Goal.ID)
+	form := url.Values{"version": {fmt.Sprint(f.Goal.Version)}, "code": {f.Goal.Code}, "title": {""}, "area_id": {fmt.Sprint(f.Goal.AreaID)}}
+	res := uiPost(f, coord, goal, form)
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("goal without a title: %d", res.StatusCode)
+	}
+	wantIn(t, "goal without a title", res, fmt.Sprintf(`id="goal-%d-title"`, f.Goal.ID), `aria-invalid="true"`)
+	form.Set("title", "改写后的目标")
+	if res := uiPost(f, coord, goal, form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("goal edit: %d %s", res.StatusCode, res.Body)
+	}
+	pl := f.Plan
+	edit := url.Values{"version": {fmt.Sprint(pl.Version)}, "code": {pl.Code}, "name": {"改名后的计划"}, "kind": {string(pl.Kind)},
+		"starts_on": {pl.StartsOn.String()}, "ends_on": {pl.EndsOn.String()}}
+	if res := uiPost(f, coord, path, edit); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("plan edit: %d %s", res.StatusCode, res.Body)
+	}
+	wantIn(t, "plan page after the edits", uiGet(f, coord, path), "改写后的目标", "改名后的计划")
+	// The form still carries the version it was read at: a second save is stale.
+	if res := uiPost(f, coord, path, edit); res.StatusCode != http.StatusConflict {
+		t.Errorf("stale plan edit: %d", res.StatusCode)
+	}
+}
