@@ -422,7 +422,7 @@ func timeMissing(ctx context.Context, d *db.DB) (float64, error) {
 	today := clock.Today(clock.System)
 	for range 21 {
 		t0 := time.Now()
-		rows, err := d.R.QueryContext(ctx, `SELECT unit_id, count(*) FROM reports WHERE state IN ('pending','draft') AND due_on < $1 GROUP BY unit_id`, today)
+		rows, err := d.R.QueryContext(ctx, `SELECT +unit_id, count(*) FROM reports WHERE state IN ('pending','draft') AND live = TRUE AND due_on < $1 GROUP BY 1`, today)
 		if err != nil {
 			return 0, err
 		}

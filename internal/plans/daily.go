@@ -151,7 +151,7 @@ func (s *Service) remind(ctx context.Context, today clock.Date, set Settings) er
 	}
 	if err := eachRow(ctx, s.DB.R, scan("report.reminder", "notice.remind.report", "report", "/reports/%d"),
 		`SELECT a.id, r.id, t.id, t.code, t.title, r.due_on FROM reports r JOIN tasks t ON t.id = r.task_id JOIN assignments a ON a.id = r.assignment_id
-		WHERE r.state IN ('pending','draft','returned') AND r.due_on >= $1 AND r.due_on <= $2`+live, today, until); err != nil {
+		WHERE r.state IN ('pending','draft','returned') AND r.live = TRUE AND r.due_on >= $1 AND r.due_on <= $2`+live, today, until); err != nil {
 		return err
 	}
 	for _, d := range dues {
@@ -213,7 +213,7 @@ func (s *Service) chaseLate(ctx context.Context, today clock.Date, set Settings)
 		lates = append(lates, l)
 		return nil
 	}, `SELECT r.id, r.assignment_id, r.due_on, r.chase_level FROM reports r JOIN tasks t ON t.id = r.task_id JOIN assignments a ON a.id = r.assignment_id
-		WHERE r.state IN ('pending','draft') AND r.due_on < $1 AND r.chase_level < 3 AND t.status = 'active' AND a.active`, today)
+		WHERE r.state IN ('pending','draft') AND r.live = TRUE AND r.due_on < $1 AND r.chase_level < 3 AND t.status = 'active' AND a.active`, today)
 	if err != nil {
 		return err
 	}

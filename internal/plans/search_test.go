@@ -5,6 +5,7 @@ import (
 
 	"concord/internal/db"
 	"concord/internal/dbtest"
+	"concord/internal/errs/errstest"
 	"concord/internal/plans"
 )
 
@@ -109,6 +110,27 @@ func TestCountsMatchRecount(t *testing.T) {
 			if err != nil || got != want {
 				t.Errorf("unit %d, light %s: listed %d, want %d (%v)", w.A.ID, l, got, want, err)
 			}
+		}
+	})
+}
+
+// TestReportListStates: the state filter takes the review states only,
+// and lists live reports of those states.
+func TestReportListStates(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		task := w.task("T-1")
+		_, _, err := w.Plans.ListReports(w.Coord, plans.ReportFilter{States: []plans.ReportState{"bogus"}})
+		errstest.WantField(t, err, "states", "error.choice")
+		rows, total, err := w.Plans.ListReports(w.Coord, plans.ReportFilter{TaskID: task.ID, States: []plans.ReportState{plans.Pending}})
+		if err != nil || total == 0 || len(rows) != total {
+			t.Fatalf("pending reports of a new task: %d of %d (%v)", len(rows), total, err)
+		}
+		if _, err := w.Plans.CancelTask(w.Coord, task.ID, "重复立项", task.Version); err != nil {
+			t.Fatal(err)
+		}
+		if _, total, _ := w.Plans.ListReports(w.Coord, plans.ReportFilter{TaskID: task.ID}); total != 0 {
+			t.Errorf("%d reports of a cancelled task still listed", total)
 		}
 	})
 }

@@ -78,7 +78,13 @@ END $$;
 ALTER TABLE reports ADD COLUMN live BOOLEAN NOT NULL DEFAULT TRUE;
 UPDATE reports r SET live = (t.status IN ('active','completion_filed') AND a.active)
 FROM tasks t, assignments a WHERE t.id = r.task_id AND a.id = r.assignment_id;
-CREATE INDEX reports_queue ON reports(due_on, id) WHERE live AND state IN ('submitted','approved');
+-- Lists of reports read live ones: by state (the review queue, what is
+-- missing: the state's live rows in due order), by unit, or all, in due
+-- order. Queries say "live = TRUE", the partial indexes' own term.
+DROP INDEX reports_state_due;
+CREATE INDEX reports_state_live ON reports(state, live, due_on, unit_id);
+CREATE INDEX reports_live_due ON reports(due_on, id) WHERE live = TRUE;
+CREATE INDEX reports_unit_live ON reports(unit_id, due_on, id) WHERE live = TRUE;
 CREATE INDEX tasks_status ON tasks(status, due_on);
 -- +goose StatementBegin
 CREATE FUNCTION reports_live_task() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -107,7 +113,10 @@ DROP TRIGGER reports_live_task ON tasks;
 DROP FUNCTION reports_live_assignment;
 DROP FUNCTION reports_live_task;
 DROP INDEX tasks_status;
-DROP INDEX reports_queue;
+DROP INDEX reports_unit_live;
+DROP INDEX reports_live_due;
+DROP INDEX reports_state_live;
+CREATE INDEX reports_state_due ON reports(state, due_on, unit_id);
 ALTER TABLE reports DROP COLUMN live;
 -- Back to counts by unit and month only.
 CREATE TABLE report_counts_by_unit AS SELECT unit_id, month, SUM(on_time)::int AS on_time, SUM(late)::int AS late, SUM(returned)::int AS returned FROM report_counts GROUP BY unit_id, month;

@@ -96,7 +96,13 @@ END;
 ALTER TABLE reports ADD COLUMN live BOOLEAN NOT NULL DEFAULT TRUE;
 UPDATE reports SET live = (SELECT t.status IN ('active','completion_filed') AND a.active
     FROM tasks t, assignments a WHERE t.id = reports.task_id AND a.id = reports.assignment_id);
-CREATE INDEX reports_queue ON reports(due_on, id) WHERE live AND state IN ('submitted','approved');
+-- Lists of reports read live ones: by state (the review queue, what is
+-- missing: the state's live rows in due order), by unit, or all, in due
+-- order. Queries say "live = TRUE", the partial indexes' own term.
+DROP INDEX reports_state_due;
+CREATE INDEX reports_state_live ON reports(state, live, due_on, unit_id);
+CREATE INDEX reports_live_due ON reports(due_on, id) WHERE live = TRUE;
+CREATE INDEX reports_unit_live ON reports(unit_id, due_on, id) WHERE live = TRUE;
 CREATE INDEX tasks_status ON tasks(status, due_on);
 -- +goose StatementBegin
 CREATE TRIGGER reports_live_task AFTER UPDATE OF status ON tasks
@@ -116,7 +122,10 @@ END;
 DROP TRIGGER reports_live_assignment;
 DROP TRIGGER reports_live_task;
 DROP INDEX tasks_status;
-DROP INDEX reports_queue;
+DROP INDEX reports_unit_live;
+DROP INDEX reports_live_due;
+DROP INDEX reports_state_live;
+CREATE INDEX reports_state_due ON reports(state, due_on, unit_id);
 ALTER TABLE reports DROP COLUMN live;
 -- Back to counts by unit and month only.
 CREATE TABLE report_counts_by_unit (
