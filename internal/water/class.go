@@ -64,12 +64,12 @@ func ParseClass(s string) (Class, bool) {
 type Grade uint8
 
 const (
-	NoGrade   Grade = iota
-	Excellent       // 优
-	Good            // 良好
-	Slightly        // 轻度污染
-	Moderately      // 中度污染
-	Heavily         // 重度污染
+	NoGrade    Grade = iota
+	Excellent        // 优
+	Good             // 良好
+	Slightly         // 轻度污染
+	Moderately       // 中度污染
+	Heavily          // 重度污染
 )
 
 // Name is the grade in lang.
