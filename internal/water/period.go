@@ -63,7 +63,9 @@ func (p *Period) Means() []Reading {
 			out = append(out, Reading{it, s.Total / float64(s.N)})
 		}
 	}
-	slices.SortFunc(out, func(a, b Reading) int { return cmp.Or(cmp.Compare(itemRank(a.Item), itemRank(b.Item)), cmp.Compare(a.Item, b.Item)) })
+	slices.SortFunc(out, func(a, b Reading) int {
+		return cmp.Or(cmp.Compare(itemRank(a.Item), itemRank(b.Item)), cmp.Compare(a.Item, b.Item))
+	})
 	return out
 }
 
