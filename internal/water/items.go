@@ -60,29 +60,36 @@ func foldName(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
 
-// unitFactors convert a written unit to the canonical one: the value times
-// the factor. Only units that measure the same thing convert; anything else
-// is refused, never mixed.
-var unitFactors = map[string]map[string]float64{
-	"mg/L":          {"mg/l": 1, "毫克/升": 1, "μg/l": 0.001, "µg/l": 0.001, "ug/l": 0.001, "微克/升": 0.001},
-	"°C":            {"°c": 1, "℃": 1, "c": 1, "摄氏度": 1},
-	"dimensionless": {"无量纲": 1, "dimensionless": 1, "": 1},
-	"count/L":       {"count/l": 1, "个/l": 1, "mpn/l": 1, "cfu/l": 1},
-	"μS/cm":         {"μs/cm": 1, "µs/cm": 1, "us/cm": 1, "ms/cm": 1000},
-	"NTU":           {"ntu": 1},
-	"cells/L":       {"cells/l": 1, "个/l": 1},
+// conversion turns a value in a written unit into the canonical unit:
+// times mul, divided by div (dividing by 1000 keeps 350 μg/L exactly 0.35).
+type conversion struct{ mul, div float64 }
+
+func (c conversion) apply(v float64) float64 { return v * c.mul / c.div }
+
+var same = conversion{1, 1}
+
+// unitConversions are the written units accepted per canonical unit. Only
+// units that measure the same thing convert; anything else is refused,
+// never mixed.
+var unitConversions = map[string]map[string]conversion{
+	"mg/L":          {"mg/l": same, "毫克/升": same, "μg/l": {1, 1000}, "µg/l": {1, 1000}, "ug/l": {1, 1000}, "微克/升": {1, 1000}},
+	"°C":            {"°c": same, "℃": same, "摄氏度": same},
+	"dimensionless": {"无量纲": same, "dimensionless": same},
+	"count/L":       {"count/l": same, "个/l": same, "mpn/l": same, "cfu/l": same},
+	"μS/cm":         {"μs/cm": same, "µs/cm": same, "us/cm": same, "ms/cm": {1000, 1}},
+	"NTU":           {"ntu": same},
+	"cells/L":       {"cells/l": same, "个/l": same},
 }
 
-// unitFactor is the factor from unit to item's canonical unit; ok is false
-// when the unit does not measure the item.
-func unitFactor(it Item, unit string) (float64, bool) {
-	canon := itemUnits[it]
+// unitConversion converts unit to item's canonical unit; ok is false when
+// the unit does not measure the item. No unit means the canonical one.
+func unitConversion(it Item, unit string) (conversion, bool) {
 	u := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(unit), " ", ""))
 	if u == "" {
-		return 1, true
+		return same, true
 	}
-	f, ok := unitFactors[canon][u]
-	return f, ok
+	c, ok := unitConversions[itemUnits[it]][u]
+	return c, ok
 }
 
 var (

@@ -85,7 +85,7 @@ type column struct {
 	kind   colKind
 	header string
 	item   Item
-	factor float64
+	conv   conversion
 }
 
 // table turns rows of cells into samples: header recognition, value
@@ -126,11 +126,11 @@ func (t *table) header(row int, cells []string) error {
 		if k, ok := metaNames[foldName(name)]; ok {
 			c.kind = k
 		} else if it, ok := ItemByName(name); ok {
-			f, ok := unitFactor(it, unit)
+			conv, ok := unitConversion(it, unit)
 			if !ok {
 				return Problem{File: t.opt.File, Row: row, Column: h, Key: "water.error.unit", Args: []any{unit, name, itemUnits[it]}}
 			}
-			c.kind, c.item, c.factor = colItem, it, f
+			c.kind, c.item, c.conv = colItem, it, conv
 		} else if strings.TrimSpace(h) != "" {
 			return Problem{File: t.opt.File, Row: row, Column: h, Key: "water.error.unknown_column", Args: []any{h}}
 		}
@@ -224,7 +224,7 @@ func (t *table) row(row int, cells []string) error {
 				bad = true
 				continue
 			}
-			s.Values = append(s.Values, Reading{c.item, v * c.factor})
+			s.Values = append(s.Values, Reading{c.item, c.conv.apply(v)})
 		}
 	}
 	if s.Section == "" {

@@ -69,7 +69,6 @@ func (t *table) readCSV(r io.Reader) error {
 			}
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -77,6 +76,7 @@ func (t *table) readCSV(r io.Reader) error {
 			}
 			return err
 		}
+		line, _ := cr.FieldPos(0)
 		if header {
 			header = false
 			if err := t.header(line, rec); err != nil {

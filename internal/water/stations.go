@@ -79,7 +79,6 @@ func ReadStations(r io.Reader, file string) (*Stations, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -87,6 +86,7 @@ func ReadStations(r io.Reader, file string) (*Stations, error) {
 			}
 			return nil, err
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) != 4 {
 			problems = append(problems, Problem{File: file, Row: line, Key: "water.error.stations_fields", Args: []any{len(rec)}})
 			continue
