@@ -3,10 +3,12 @@ package water
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	_ "embed"
 	"encoding/csv"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 
 	"concord/internal/sheet"
@@ -127,4 +129,60 @@ func (ps Problems) Error() string {
 		b.WriteString(p.Error())
 	}
 	return b.String()
+}
+
+// Classifier classes samples by the real-time rule against a stations
+// list, counting the samples whose station is not listed (classed as river
+// sites).
+type Classifier struct {
+	stations  *Stations
+	unmatched map[[2]string]int
+	// The previous sample's station: files list a station's samples
+	// together, so most lookups are this one.
+	last     [2]string
+	lastBody WaterBody
+	listed   bool
+	started  bool
+}
+
+// NewClassifier classes against stations.
+func NewClassifier(stations *Stations) *Classifier {
+	return &Classifier{stations: stations, unmatched: map[[2]string]int{}}
+}
+
+// Classify classes one sample.
+func (c *Classifier) Classify(s Sample) Result {
+	if key := [2]string{s.Province, s.Section}; !c.started || key != c.last {
+		st, ok := c.stations.Lookup(s.Province, s.Section)
+		c.last, c.lastBody, c.listed, c.started = key, st.Body, ok, true
+		if !ok {
+			c.lastBody = River
+		}
+	}
+	if !c.listed {
+		c.unmatched[c.last]++
+	}
+	return RealTime(s, c.lastBody)
+}
+
+// Unmatched is a station samples named that the list lacks.
+type Unmatched struct {
+	Province string
+	Section  string
+	Samples  int
+	Closest  string // the nearest listed name, if one stands out
+}
+
+// Unmatched lists the stations not found, by province and section.
+func (c *Classifier) Unmatched() []Unmatched {
+	var out []Unmatched
+	for k, n := range c.unmatched {
+		u := Unmatched{Province: k[0], Section: k[1], Samples: n}
+		u.Closest, _ = c.stations.Closest(k[1])
+		out = append(out, u)
+	}
+	slices.SortFunc(out, func(a, b Unmatched) int {
+		return cmp.Or(cmp.Compare(a.Province, b.Province), cmp.Compare(a.Section, b.Section))
+	})
+	return out
 }
