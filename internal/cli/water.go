@@ -2,11 +2,12 @@ package cli
 
 import (
 	"bufio"
-	"encoding/csv"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,8 @@ zone need --zone: nothing is guessed.`,
 		if err != nil {
 			return usageError{err}
 		}
+		// A batch of short-lived samples: collect garbage less often.
+		debug.SetGCPercent(400)
 		stations, err := readStationsFile(*stationsFile)
 		if err != nil {
 			return problemsError(err, *lang)
@@ -94,39 +97,35 @@ func parseZone(s string) (*time.Location, error) {
 
 // classifyFiles streams every file's samples through c to out as CSV and
 // reports on errOut what could not be classed and the stations not found.
+// Reading and classing run side by side, handing samples over in batches.
 // A file that cannot be read stops the run; row problems are listed and
 // make the run fail at the end, after everything else was printed.
 func classifyFiles(out, errOut io.Writer, c *water.Classifier, files []string, opt water.Options, lang string) error {
-	bw := bufio.NewWriterSize(out, 256<<10)
-	w := csv.NewWriter(bw)
-	w.Write([]string{"province", "section", "time", "class", "deciding item"})
-	rec := make([]string, 5)
-	var timeBuf []byte
+	const batchSize = 1024
+	batches := make(chan []water.Sample, 8)
+	written := make(chan error, 1)
+	go func() { written <- writeClasses(out, c, batches, lang) }()
+	batch := make([]water.Sample, 0, batchSize)
 	problems := 0
+	var readErr error
 	for _, path := range files {
 		f, err := os.Open(path)
 		if err != nil {
-			return err
+			readErr = err
+			break
 		}
 		opt.File = path
 		sum, err := water.Read(f, water.FormatOf(path), opt, func(s water.Sample) error {
-			r := c.Classify(s)
-			rec[0], rec[1], rec[3], rec[4] = s.Province, s.Section, r.Class.String(), ""
-			rec[2] = ""
-			if !s.Time.IsZero() {
-				timeBuf = s.Time.AppendFormat(timeBuf[:0], time.RFC3339)
-				rec[2] = string(timeBuf)
+			if batch = append(batch, s); len(batch) == batchSize {
+				batches <- batch
+				batch = make([]water.Sample, 0, batchSize)
 			}
-			if len(r.Deciding) > 0 {
-				rec[4] = water.GB3838.Limit(r.Deciding[0].Item).Name(lang)
-			}
-			return w.Write(rec)
+			return nil
 		})
 		f.Close()
 		if err != nil {
-			w.Flush()
-			bw.Flush()
-			return problemsError(err, lang)
+			readErr = problemsError(err, lang)
+			break
 		}
 		for _, p := range sum.Problems {
 			fmt.Fprintln(errOut, p.Text(lang))
@@ -139,11 +138,9 @@ func classifyFiles(out, errOut io.Writer, c *water.Classifier, files []string, o
 			fmt.Fprintln(errOut, i18n.T(lang, "water.cli.duplicates", path, sum.Duplicates))
 		}
 	}
-	w.Flush()
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := w.Error(); err != nil {
+	batches <- batch
+	close(batches)
+	if err := cmp.Or(readErr, <-written); err != nil {
 		return err
 	}
 	if un := c.Unmatched(); len(un) > 0 {
@@ -164,6 +161,47 @@ func classifyFiles(out, errOut io.Writer, c *water.Classifier, files []string, o
 		return errors.New(i18n.T(lang, "water.cli.failed", strconv.Itoa(problems)))
 	}
 	return nil
+}
+
+// writeClasses classes the samples of each batch and writes them as CSV.
+// After a write error it drains the batches and returns the error.
+func writeClasses(out io.Writer, c *water.Classifier, batches <-chan []water.Sample, lang string) error {
+	w := bufio.NewWriterSize(out, 256<<10)
+	w.WriteString("province,section,time,class,deciding item\n")
+	var line []byte
+	var err error
+	for batch := range batches {
+		for _, s := range batch {
+			if err != nil {
+				break
+			}
+			r := c.Classify(s)
+			line = appendField(line[:0], s.Province)
+			line = append(line, ',')
+			line = appendField(line, s.Section)
+			line = append(line, ',')
+			if !s.Time.IsZero() {
+				line = s.Time.AppendFormat(line, time.RFC3339)
+			}
+			line = append(line, ',')
+			line = append(line, r.Class.String()...)
+			line = append(line, ',')
+			if len(r.Deciding) > 0 {
+				line = append(line, water.GB3838.Limit(r.Deciding[0].Item).Name(lang)...)
+			}
+			line = append(line, '\n')
+			_, err = w.Write(line)
+		}
+	}
+	return cmp.Or(err, w.Flush())
+}
+
+// appendField appends a CSV field, quoted when it must be.
+func appendField(b []byte, s string) []byte {
+	if !strings.ContainsAny(s, ",\"\r\n") {
+		return append(b, s...)
+	}
+	return append(append(append(b, '"'), strings.ReplaceAll(s, `"`, `""`)...), '"')
 }
 
 // problemsError words a water problem (or several) in lang.

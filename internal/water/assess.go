@@ -40,24 +40,52 @@ func (s Sample) Value(it Item) (float64, bool) {
 	return 0, false
 }
 
-// ItemSet is the items a rule assesses.
-type ItemSet map[Item]bool
+// Scope is a standard narrowed to the items a rule assesses.
+type Scope struct {
+	std    *Standard
+	limits map[Item]*Limit
+	list   []*Limit // the same, for a scan when there are few
+}
 
-// RealTimeItems are the five items of the national stations' real-time
-// class (§1.1): pH, DO, CODMn, NH3-N and TP; TN is left out.
-var RealTimeItems = ItemSet{PH: true, DO: true, CODMn: true, NH3N: true, TP: true}
-
-// RiverItems are the 21 items of a period's class (§1.1): Table 1 minus
-// water temperature, total nitrogen and fecal coliform. Lakes and reservoirs
-// use the same set; their TN is a trophic-state matter, not a class one.
-var RiverItems = func() ItemSet {
-	s := ItemSet{}
-	for _, it := range GB3838.Items() {
-		if it != WaterTemp && it != TN && it != FecalColiform {
-			s[it] = true
+// Scope narrows the standard to items; an item the standard lacks, or one
+// without numeric limits (water temperature), is not assessed.
+func (s *Standard) Scope(items ...Item) *Scope {
+	sc := &Scope{std: s, limits: map[Item]*Limit{}}
+	for _, it := range items {
+		if l := s.limits[it]; l != nil && l.Bound != Narrative && sc.limits[it] == nil {
+			sc.limits[it] = l
+			sc.list = append(sc.list, l)
 		}
 	}
-	return s
+	return sc
+}
+
+// Items are the items assessed, in table order.
+func (sc *Scope) Items() []Item {
+	var out []Item
+	for _, it := range sc.std.order {
+		if sc.limits[it] != nil {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// RealTimeScope is the national stations' real-time class (§1.1): pH, DO,
+// CODMn, NH3-N and TP; TN is left out.
+var RealTimeScope = GB3838.Scope(PH, DO, CODMn, NH3N, TP)
+
+// PeriodScope is a period's class (§1.1): the 21 items of Table 1 less
+// water temperature, total nitrogen and fecal coliform. Lakes and
+// reservoirs use the same items; their TN is a matter of trophic state.
+var PeriodScope = func() *Scope {
+	var items []Item
+	for _, it := range GB3838.Items() {
+		if it != WaterTemp && it != TN && it != FecalColiform {
+			items = append(items, it)
+		}
+	}
+	return GB3838.Scope(items...)
 }()
 
 // ItemClass is one item's verdict.
@@ -71,6 +99,7 @@ type ItemClass struct {
 	// Multiple is the exceedance multiple over Class III, when HasMultiple.
 	Multiple    float64
 	HasMultiple bool
+	rank        int // the item's row in the standard's table
 }
 
 // Suspect is a physically impossible value, kept out of assessment and
@@ -120,43 +149,59 @@ func RealTime(s Sample, body WaterBody) Result {
 	if s.Status != Normal {
 		return Result{Status: s.Status}
 	}
-	return Classify(GB3838, s.Values, body, RealTimeItems)
+	return RealTimeScope.Classify(s.Values, body)
 }
 
-// Classify is the single-factor class (单因子评价) of values under std: the
-// worst class over the items in set that are present and possible.
-func Classify(std *Standard, values []Reading, body WaterBody, set ItemSet) Result {
+// Classify is the single-factor class (单因子评价) of values: the worst
+// class over the scope's items that are present and possible. Items are
+// listed in table order.
+func (sc *Scope) Classify(values []Reading, body WaterBody) Result {
 	var r Result
-	for _, it := range std.order {
-		if !set[it] {
+	// One allocation holds both lists: Items first, Deciding after.
+	buf := make([]ItemClass, 0, 2*min(len(values), len(sc.limits)))
+	for _, rd := range values {
+		l := sc.find(rd.Item)
+		if l == nil {
 			continue
 		}
-		for _, rd := range values {
-			if rd.Item != it {
-				continue
-			}
-			if why := Check(it, rd.Value); why != "" {
-				r.Suspects = append(r.Suspects, Suspect{it, rd.Value, why})
-				continue
-			}
-			l := std.limits[it]
-			if l.Bound == Narrative {
-				continue
-			}
-			c, failed := l.grade(rd.Value, body)
-			ic := ItemClass{Item: it, Value: rd.Value, Class: Class(c), Failed: failed}
-			ic.Multiple, ic.HasMultiple = l.Multiple(rd.Value, body)
-			r.Items = append(r.Items, ic)
-			r.Class = max(r.Class, ic.Class)
+		if why := Check(rd.Item, rd.Value); why != "" {
+			r.Suspects = append(r.Suspects, Suspect{rd.Item, rd.Value, why})
+			continue
 		}
+		c, failed := l.grade(rd.Value, body)
+		ic := ItemClass{Item: rd.Item, Value: rd.Value, Class: Class(c), Failed: failed, rank: l.rank}
+		ic.Multiple, ic.HasMultiple = l.Multiple(rd.Value, body)
+		// Insert in table order; values come in a handful.
+		i := len(buf)
+		buf = append(buf, ic)
+		for ; i > 0 && buf[i-1].rank > l.rank; i-- {
+			buf[i], buf[i-1] = buf[i-1], buf[i]
+		}
+		r.Class = max(r.Class, ic.Class)
 	}
+	r.Items = buf[:len(buf):len(buf)]
 	for _, ic := range r.Items {
 		if ic.Class == r.Class {
-			r.Deciding = append(r.Deciding, ic)
+			buf = append(buf, ic)
 		}
 	}
+	r.Deciding = buf[len(r.Items):]
 	slices.SortStableFunc(r.Deciding, byMultiple)
 	return r
+}
+
+// find is the item's limit if the scope assesses it. Comparing a few
+// strings, which mostly differ in length, beats hashing each one.
+func (sc *Scope) find(it Item) *Limit {
+	if len(sc.list) > 8 {
+		return sc.limits[it]
+	}
+	for _, l := range sc.list {
+		if l.Item == it {
+			return l
+		}
+	}
+	return nil
 }
 
 // byMultiple orders items by exceedance multiple, largest first; items

@@ -23,7 +23,7 @@ func TestStandardsMatchSharedData(t *testing.T) {
 			t.Errorf("standards/%s differs from ../shared/data/%s", name, name)
 		}
 	}
-	if n := len(RiverItems); n != 21 {
+	if n := len(PeriodScope.Items()); n != 21 {
 		t.Errorf("%d river items, want 21", n)
 	}
 	if len(GB3838.Items()) != 24 || len(GB3097.Items()) != 24 {
@@ -99,7 +99,7 @@ func TestClassBoundaries(t *testing.T) {
 		{GB3097, "total_coliform", Sea, 20000, ClassIV}, // no Class IV limit
 	}
 	for _, c := range cases {
-		r := Classify(c.std, []Reading{{c.item, c.value}}, c.body, ItemSet{c.item: true})
+		r := c.std.Scope(c.item).Classify([]Reading{{c.item, c.value}}, c.body)
 		if r.Class != c.want {
 			t.Errorf("%s %s %v at a %s site: class %s, want %s", c.std.Name, c.item, c.value, c.body, c.std.ClassName(r.Class), c.std.ClassName(c.want))
 		}

@@ -1,10 +1,12 @@
 package water
 
 import (
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"html"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -92,21 +94,27 @@ type column struct {
 // parsing, duplicate and conflict detection. The CSV, XLSX and release
 // readers all feed it.
 type table struct {
-	opt     Options
-	cols    []column
-	sum     Summary
-	emit    func(Sample) error
-	seen    map[uint64]uint64 // key hash → values hash
-	seed    maphash.Seed
-	hasTime bool
-	hasSect bool
+	opt  Options
+	cols []column
+	sum  Summary
+	emit func(Sample) error
+	seen map[string]*seenTimes // by province and section
+	// the station of the previous row, whose times are last
+	lastProvince, lastSection string
+	last                      *seenTimes
+	seed                      maphash.Seed
+	hasTime                   bool
+	hasSect                   bool
+	nItems                    int
+	layout                    int    // index in timeLayouts of the last time read
+	buf                       []byte // for hashing
 }
 
 func newTable(opt Options, emit func(Sample) error) *table {
 	if opt.MaxProblems <= 0 {
 		opt.MaxProblems = 1000
 	}
-	return &table{opt: opt, emit: emit, seen: map[uint64]uint64{}, seed: maphash.MakeSeed()}
+	return &table{opt: opt, emit: emit, seen: map[string]*seenTimes{}, seed: maphash.MakeSeed()}
 }
 
 func (t *table) problem(row int, col, key string, args ...any) {
@@ -143,6 +151,9 @@ func (t *table) header(row int, cells []string) error {
 		}
 		t.hasTime = t.hasTime || c.kind == colTime
 		t.hasSect = t.hasSect || c.kind == colSection
+		if c.kind == colItem {
+			t.nItems++
+		}
 		t.cols = append(t.cols, c)
 	}
 	for _, need := range []struct {
@@ -166,8 +177,7 @@ func (t *table) row(row int, cells []string) error {
 			}
 		}
 	}
-	var s Sample
-	s.Row = row
+	s := Sample{Row: row, Values: make([]Reading, 0, t.nItems)}
 	bad := false
 	var timeText string
 	for i, c := range t.cols {
@@ -237,7 +247,7 @@ func (t *table) row(row int, cells []string) error {
 			return nil
 		}
 	} else {
-		tm, key := parseTime(timeText, t.opt)
+		tm, key := parseTime(timeText, t.opt, &t.layout)
 		if key != "" {
 			t.problem(row, "", key, timeText)
 			return nil
@@ -254,32 +264,45 @@ func (t *table) row(row int, cells []string) error {
 	return t.emit(s)
 }
 
+// seenTimes are one station's sample times read so far, sorted, with a
+// hash of each sample's values. Files list a station's samples in time
+// order, so adding is an append; one out of order is a binary search.
+type seenTimes struct {
+	times []int64
+	vals  []uint64
+}
+
 // duplicate reports whether s repeats a station and time already read:
 // an exact repeat is counted, one with other values is a conflict, listed,
 // and the first kept.
 func (t *table) duplicate(row int, s Sample) bool {
-	var h maphash.Hash
-	h.SetSeed(t.seed)
-	h.WriteString(s.Province)
-	h.WriteByte(0)
-	h.WriteString(s.Section)
-	h.WriteByte(0)
-	maphash.WriteComparable(&h, s.Time.UnixNano())
-	key := h.Sum64()
-	h.Reset()
-	maphash.WriteComparable(&h, s.Status)
-	maphash.WriteComparable(&h, s.Published)
-	for _, r := range s.Values {
-		h.WriteString(string(r.Item))
-		maphash.WriteComparable(&h, r.Value)
+	if t.last == nil || s.Province != t.lastProvince || s.Section != t.lastSection {
+		key := s.Province + "\x00" + s.Section
+		if t.last = t.seen[key]; t.last == nil {
+			t.last = &seenTimes{}
+			t.seen[key] = t.last
+		}
+		t.lastProvince, t.lastSection = s.Province, s.Section
 	}
-	vals := h.Sum64()
-	prev, seen := t.seen[key]
-	switch {
-	case !seen:
-		t.seen[key] = vals
+	b := append(t.buf[:0], byte(s.Status), byte(s.Published))
+	for _, r := range s.Values {
+		b = append(b, r.Item...)
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(r.Value))
+	}
+	vals := maphash.Bytes(t.seed, b)
+	t.buf = b
+	st, at := t.last, s.Time.UnixNano()
+	n := len(st.times)
+	if n == 0 || st.times[n-1] < at {
+		st.times, st.vals = append(st.times, at), append(st.vals, vals)
 		return false
-	case prev == vals:
+	}
+	i, found := slices.BinarySearch(st.times, at)
+	switch {
+	case !found:
+		st.times, st.vals = slices.Insert(st.times, i, at), slices.Insert(st.vals, i, vals)
+		return false
+	case st.vals[i] == vals:
 		t.sum.Duplicates++
 	default:
 		t.problem(row, "", "water.error.conflict", s.Section, s.Time.Format("2006-01-02 15:04"))
@@ -302,6 +325,9 @@ func missing(s string) bool {
 // span whose text is the name. key names the problem with a cell holding
 // broken markup or JSON.
 func cellText(cell string) (text, display, key string) {
+	if plain(cell) {
+		return cell, "", ""
+	}
 	cell = strings.TrimSpace(cell)
 	if strings.HasPrefix(cell, "{") || strings.HasPrefix(cell, "[") {
 		return "", "", "water.error.json_cell"
@@ -330,35 +356,121 @@ func cellText(cell string) (text, display, key string) {
 	return display, display, ""
 }
 
-// parseTime reads a sample time: RFC 3339, or 2006-01-02 15:04[:05] in
-// Options.Zone, or the release's 01-02 15:04 in Options.Year and Zone.
-func parseTime(s string, opt Options) (time.Time, string) {
+// timeLayouts are the sample times read: RFC 3339, times without a zone
+// (read in Options.Zone) and the release's MM-DD HH:MM (in Options.Year too).
+var timeLayouts = []struct {
+	layout         string
+	noZone, noYear bool
+}{
+	{time.RFC3339, false, false},
+	{"2006-01-02 15:04", true, false},
+	{"2006-01-02 15:04:05", true, false},
+	{"2006/1/2 15:04", true, false},
+	{"2006/1/2 15:04:05", true, false},
+	{"2006-01-02T15:04:05", true, false},
+	{"2006-01-02T15:04", true, false},
+	{"01-02 15:04", true, true},
+}
+
+// special marks the bytes that make a cell more than plain text: markup,
+// JSON, and surrounding space.
+var special = func() (t [256]bool) {
+	for _, c := range "<>{}[] \t\r\n\v\f" {
+		t[c] = true
+	}
+	return t
+}()
+
+// plain reports whether a cell is a bare value, the common case, in one
+// pass (space inside is fine, not at either end).
+func plain(cell string) bool {
+	for i := 0; i < len(cell); i++ {
+		if c := cell[i]; special[c] && (c != ' ' || i == 0 || i == len(cell)-1) {
+			return false
+		}
+	}
+	return true
+}
+
+// parseTime reads a sample time, trying first the layout that read the
+// previous one (*hint).
+func parseTime(s string, opt Options, hint *int) (time.Time, string) {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
+	if t, ok := quickTime(s, opt); ok {
 		return t, ""
 	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006/1/2 15:04", "2006/1/2 15:04:05", "2006-01-02T15:04:05", "2006-01-02T15:04"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			if opt.Zone == nil {
-				return time.Time{}, "water.error.no_zone"
-			}
-			return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, opt.Zone), ""
+	for n := range timeLayouts {
+		i := (n + *hint) % len(timeLayouts)
+		l := timeLayouts[i]
+		t, err := time.Parse(l.layout, s)
+		if err != nil {
+			continue
 		}
-	}
-	if t, err := time.Parse("01-02 15:04", s); err == nil {
+		*hint = i
 		switch {
-		case opt.Year == 0:
+		case l.noYear && opt.Year == 0:
 			return time.Time{}, "water.error.no_year"
-		case opt.Zone == nil:
+		case l.noZone && opt.Zone == nil:
 			return time.Time{}, "water.error.no_zone"
+		case !l.noZone:
+			return t, ""
 		}
-		d := time.Date(opt.Year, t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, opt.Zone)
+		year := t.Year()
+		if l.noYear {
+			year = opt.Year
+		}
+		d := time.Date(year, t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, opt.Zone)
 		if d.Day() != t.Day() { // 02-29 in a common year
 			return time.Time{}, "water.error.time"
 		}
 		return d, ""
 	}
 	return time.Time{}, "water.error.time"
+}
+
+// quickTime reads the two layouts of bulk files, 2006-01-02 15:04 and the
+// release's 01-02 15:04, without time.Parse when the options cover them;
+// ok is false for anything else, which parseTime then reads.
+func quickTime(s string, opt Options) (time.Time, bool) {
+	year := opt.Year
+	switch {
+	case opt.Zone == nil:
+		return time.Time{}, false
+	case len(s) == 16 && s[4] == '-':
+		y, ok := digits(s[:4])
+		if !ok {
+			return time.Time{}, false
+		}
+		year, s = y, s[5:]
+	case len(s) != 11 || year == 0:
+		return time.Time{}, false
+	}
+	if s[2] != '-' || s[5] != ' ' || s[8] != ':' {
+		return time.Time{}, false
+	}
+	mo, ok1 := digits(s[0:2])
+	d, ok2 := digits(s[3:5])
+	h, ok3 := digits(s[6:8])
+	mi, ok4 := digits(s[9:11])
+	if !ok1 || !ok2 || !ok3 || !ok4 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(mo), d, h, mi, 0, 0, opt.Zone)
+	if t.Day() != d {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
 }
 
 func shorten(s string) string {

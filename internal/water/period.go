@@ -114,7 +114,7 @@ var toxicFirst = map[Item]bool{"cyanide": true, "pb": true, "cr6": true, "hg": t
 // Assess classes a section's period means (§1.1–1.4) at a site of body
 // against target.
 func Assess(means []Reading, body WaterBody, target Class) Assessment {
-	a := Assessment{Result: Classify(GB3838, means, body, RiverItems), Target: target}
+	a := Assessment{Result: PeriodScope.Classify(means, body), Target: target}
 	a.Grade = GradeOf(a.Class)
 	a.Compliant = target != NoClass && a.Class != NoClass && a.Class <= target
 	a.Pollutants = mainPollutants(a.Items, a.Grade)

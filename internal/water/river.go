@@ -54,7 +54,7 @@ func (rule RiverRule) Grade(sections []SectionMeans) RiverAssessment {
 	exceed := map[Item]int{}
 	classed := 0
 	for _, s := range sections {
-		r := Classify(GB3838, s.Means, s.Body, RiverItems)
+		r := PeriodScope.Classify(s.Means, s.Body)
 		ra.Counts[r.Class]++
 		if r.Class == NoClass {
 			continue
@@ -80,7 +80,7 @@ func (rule RiverRule) Grade(sections []SectionMeans) RiverAssessment {
 				p.AddSum(m.Item, Sum{m.Value, 1})
 			}
 		}
-		ra.Averaged = Classify(GB3838, p.Means(), River, RiverItems)
+		ra.Averaged = PeriodScope.Classify(p.Means(), River)
 		ra.Grade = GradeOf(ra.Averaged.Class)
 	} else {
 		ra.ByShare = true

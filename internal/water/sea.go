@@ -4,22 +4,16 @@ import (
 	"concord/internal/i18n"
 )
 
-// SeaItems are the items of GB 3097-1997 Table 1 that a sea point is
-// classed on: all of them. pH is checked against the table's ranges only;
-// the standard's further condition (within 0.2 or 0.5 units of the area's
-// normal range) needs a baseline Concord does not hold.
-var SeaItems = func() ItemSet {
-	s := ItemSet{}
-	for _, it := range GB3097.Items() {
-		s[it] = true
-	}
-	return s
-}()
+// SeaScope classes a sea point on every item of GB 3097-1997 Table 1. pH
+// is checked against the table's ranges only: the standard's further
+// condition (within 0.2 or 0.5 units of the area's normal range) needs a
+// baseline Concord does not hold.
+var SeaScope = GB3097.Scope(GB3097.Items()...)
 
 // ClassifySea classes a sea point's values under GB 3097-1997: Class Ⅰ–Ⅳ,
 // or ClassV meaning worse than Ⅳ (劣四类; GB3097.ClassName writes 劣Ⅳ). DO
 // must be strictly above its limit.
-func ClassifySea(values []Reading) Result { return Classify(GB3097, values, Sea, SeaItems) }
+func ClassifySea(values []Reading) Result { return SeaScope.Classify(values, Sea) }
 
 // SeaGrade is the grade of a sea area from its points' classes.
 type SeaGrade uint8

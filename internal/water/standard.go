@@ -75,6 +75,7 @@ type Limit struct {
 	Bound  Bound
 	// Strict marks a lower bound the value must exceed, not merely reach.
 	Strict  bool
+	rank    int    // row in the table
 	classes []span // class I first
 	lake    []span // lake and reservoir limits, when the item has them
 }
@@ -168,6 +169,7 @@ func parseStandard(name string, data []byte, n int) (*Standard, error) {
 				l.lake = spans
 			}
 		}
+		l.rank = len(s.order)
 		s.limits[l.Item] = l
 		s.order = append(s.order, l.Item)
 	}
