@@ -104,7 +104,8 @@ func classifyFiles(out, errOut io.Writer, c *water.Classifier, files []string, o
 	const batchSize = 1024
 	batches := make(chan []water.Sample, 8)
 	written := make(chan error, 1)
-	go func() { written <- writeClasses(out, c, batches, lang) }()
+	var suspects []string
+	go func() { written <- writeClasses(out, c, batches, lang, &suspects) }()
 	batch := make([]water.Sample, 0, batchSize)
 	problems := 0
 	var readErr error
@@ -143,6 +144,9 @@ func classifyFiles(out, errOut io.Writer, c *water.Classifier, files []string, o
 	if err := cmp.Or(readErr, <-written); err != nil {
 		return err
 	}
+	for _, line := range suspects {
+		fmt.Fprintln(errOut, line)
+	}
 	if un := c.Unmatched(); len(un) > 0 {
 		total := 0
 		for _, u := range un {
@@ -163,9 +167,10 @@ func classifyFiles(out, errOut io.Writer, c *water.Classifier, files []string, o
 	return nil
 }
 
-// writeClasses classes the samples of each batch and writes them as CSV.
-// After a write error it drains the batches and returns the error.
-func writeClasses(out io.Writer, c *water.Classifier, batches <-chan []water.Sample, lang string) error {
+// writeClasses classes the samples of each batch and writes them as CSV,
+// listing in suspects the impossible values left out. After a write error
+// it drains the batches and returns the error.
+func writeClasses(out io.Writer, c *water.Classifier, batches <-chan []water.Sample, lang string, suspects *[]string) error {
 	w := bufio.NewWriterSize(out, 256<<10)
 	w.WriteString("province,section,time,class,deciding item\n")
 	var line []byte
@@ -176,6 +181,10 @@ func writeClasses(out io.Writer, c *water.Classifier, batches <-chan []water.Sam
 				break
 			}
 			r := c.Classify(s)
+			for _, x := range r.Suspects {
+				*suspects = append(*suspects, i18n.T(lang, "water.cli.suspect", s.Province, s.Section, s.Time.Format(time.RFC3339),
+					water.GB3838.Limit(x.Item).Name(lang), water.Num(x.Value), i18n.T(lang, x.Why)))
+			}
 			line = appendField(line[:0], s.Province)
 			line = append(line, ',')
 			line = appendField(line, s.Section)

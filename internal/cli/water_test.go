@@ -29,6 +29,7 @@ func TestWaterClassify(t *testing.T) {
 		"辽宁省,兴安,2021-04-01 08:00,7.9,6.2,4.1,0.4,0.092,3,正常\n"+ // river: Ⅲ by CODMn
 		"辽宁省,兴安,2021-04-01 12:00,9.2,6.2,4.1,0.4,0.092,3,正常\n"+ // pH: 劣Ⅴ
 		"辽宁省,兴安,,,,,,,,维护\n"+
+		"辽宁省,兴安,2021-04-01 16:00,7.9,30,4.1,-0.4,0.092,3,正常\n"+ // impossible DO and NH3-N left out, listed
 		"辽宁省,兴按,2021-04-01 08:00,7.9,8,1,0.1,0.01,1,正常\n") // not listed: a river, reported
 	release := writeFile(t, dir, "2021-04-01.json", `{"thead": ["省份", "流域", "断面名称", "监测时间", "水质类别", "总磷<br/><span class='unit'>(mg/L)</span>", "站点情况"],
 		"tbody": [["湖南省", "长江流域", "<span title='所在地市:岳阳市'>岳阳楼</span>", "04-01 12:00", "Ⅲ", "<span title='原始值：0.0499'>0.050</span>", "正常"]]}`)
@@ -41,11 +42,15 @@ func TestWaterClassify(t *testing.T) {
 辽宁省,兴安,2021-04-01T08:00:00+08:00,Ⅲ,高锰酸盐指数
 辽宁省,兴安,2021-04-01T12:00:00+08:00,劣Ⅴ,pH
 辽宁省,兴安,,,
+辽宁省,兴安,2021-04-01T16:00:00+08:00,Ⅲ,高锰酸盐指数
 辽宁省,兴按,2021-04-01T08:00:00+08:00,Ⅰ,pH
 湖南省,岳阳楼,2021-04-01T12:00:00+08:00,Ⅲ,总磷
 `
 	if out != want {
 		t.Errorf("output\n%s\nwant\n%s", out, want)
+	}
+	if !strings.Contains(errOut, "可疑数值，未参与评价：辽宁省 兴安 2021-04-01T16:00:00+08:00 溶解氧 30（溶解氧超过 25 mg/L，物理上不可能）") {
+		t.Errorf("suspects not listed: %q", errOut)
 	}
 	if !strings.Contains(errOut, "1 个样本的断面不在站点文件中，按河流评价") || !strings.Contains(errOut, "辽宁省 兴按（1 个样本），是否指“兴安”？") {
 		t.Errorf("stderr %q", errOut)
