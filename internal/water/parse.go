@@ -185,7 +185,8 @@ func (t *table) row(row int, cells []string) error {
 			break
 		}
 		cell := cells[i]
-		if !utf8.ValidString(cell) {
+		// Values are checked for encoding only when they are not numbers.
+		if c.kind != colItem && !utf8.ValidString(cell) {
 			t.problem(row, c.header, "water.error.encoding")
 			bad = true
 			continue
@@ -230,7 +231,11 @@ func (t *table) row(row int, cells []string) error {
 				if display != "" {
 					text = display
 				}
-				t.problem(row, c.header, "water.error.number", text)
+				if !utf8.ValidString(text) {
+					t.problem(row, c.header, "water.error.encoding")
+				} else {
+					t.problem(row, c.header, "water.error.number", text)
+				}
 				bad = true
 				continue
 			}
