@@ -158,6 +158,9 @@ func TestSeaGrade2017(t *testing.T) {
 			t.Errorf("%s: %s, want %s", c.area, g.Name("zh-Hans"), c.want)
 		}
 	}
+	if SeaGrade(0).Name("en") != "not assessed" {
+		t.Error("the zero sea grade")
+	}
 	classes := []Class{
 		ClassifySea([]Reading{{DO, 6.5}, {"din", 0.1}, {"po4p", 0.01}}).Class,  // Ⅰ
 		ClassifySea([]Reading{{DO, 5.5}, {"din", 0.25}}).Class,                 // Ⅱ

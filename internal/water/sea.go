@@ -28,6 +28,9 @@ const (
 
 // Name is the grade in lang.
 func (g SeaGrade) Name(lang string) string {
+	if g < SeaExcellent || g > SeaVeryPoor {
+		return i18n.T(lang, "water.grade.none")
+	}
 	return i18n.T(lang, "water.seagrade."+[]string{"", "excellent", "good", "fair", "poor", "very_poor"}[g])
 }
 
