@@ -72,18 +72,14 @@ func (s *Service) Finding(ctx context.Context, id int64) (Finding, error) {
 	return getFinding(ctx, s.DB.R, id)
 }
 
-// openRound loads a round for recording findings: it must be in progress
-// and the actor one of its inspectors. The round's lock serializes this
-// with its status changes.
+// openRound loads a round for recording findings: it must be in progress.
+// The round's lock serializes this with its status changes.
 func (s *Service) openRound(ctx context.Context, tx *sql.Tx, id int64) (Round, error) {
 	if err := s.DB.Serialize(ctx, tx, "inspection:"+itoa(id)); err != nil {
 		return Round{}, err
 	}
 	r, err := getRound(ctx, tx, id)
 	if err != nil {
-		return r, err
-	}
-	if err := mayInspect(ctx, r); err != nil {
 		return r, err
 	}
 	if r.Status != InProgress {

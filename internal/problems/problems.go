@@ -548,3 +548,14 @@ func (s *Service) EvidenceContent(ctx context.Context, fileID int64) (evidence.F
 	}
 	return evidence.Content(ctx, s.DB.R, fileID, "problem")
 }
+
+// Parties are the unit that raised a problem and the one handling it (0
+// before triage), for the web layer's route scopes; it checks no permission.
+func (s *Service) Parties(ctx context.Context, id int64) (raiser, handler int64, err error) {
+	var h *int64
+	err = s.DB.R.QueryRowContext(ctx, `SELECT raised_by_unit_id, handling_unit_id FROM problems WHERE id = $1`, id).Scan(&raiser, &h)
+	if h != nil {
+		handler = *h
+	}
+	return raiser, handler, errs.NotFoundIf(err, "problem")
+}
