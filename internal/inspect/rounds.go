@@ -354,3 +354,23 @@ func (s *Service) Revisions(ctx context.Context, id int64) ([]Revision, error) {
 		return r, err
 	}, `SELECT revision, reason, before_json, created_by, created_at FROM inspection_revisions WHERE inspection_id = $1 ORDER BY revision`, id)
 }
+
+// Person is someone who may be named an inspector of a round.
+type Person struct {
+	ID    int64  `json:"id"`
+	Login string `json:"login"`
+	Name  string `json:"name"`
+}
+
+// Inspectors lists the active users who may inspect: the inspectors and
+// the coordination office, by name.
+func (s *Service) Inspectors(ctx context.Context) ([]Person, error) {
+	if err := access.FromContext(ctx).Check(access.ViewInspections, 0); err != nil {
+		return nil, err
+	}
+	return db.All(ctx, s.DB.R, func(row db.Scanner) (Person, error) {
+		var p Person
+		return p, row.Scan(&p.ID, &p.Login, &p.Name)
+	}, `SELECT DISTINCT u.id, u.login, u.name FROM users u JOIN user_roles r ON r.user_id = u.id
+		WHERE NOT u.disabled AND r.role IN ('inspector','coordinator') ORDER BY u.name, u.id`)
+}

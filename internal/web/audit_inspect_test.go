@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 
 	"concord/internal/access"
 	"concord/internal/clock"
@@ -67,7 +68,7 @@ func arInspectCases() map[string]func(f *fixture) arCall {
 			actor: login, objectID: arID(id), changes: append(changes, arChange{"version", version, version + 1}), invalid: invalid}
 	}
 	withToken := func(f *fixture, c arCall) arCall { c.token = f.token(c.actor); return c }
-	return map[string]func(f *fixture) arCall{
+	cases := map[string]func(f *fixture) arCall{
 		"POST /api/v1/inspections": func(f *fixture) arCall {
 			bad := roundBody(f, "无范围")
 			delete(bad, "unit_ids")
@@ -180,4 +181,109 @@ func arInspectCases() map[string]func(f *fixture) arCall {
 			return fmt.Sprintf("/api/v1/problems/%d/evidence", problem(f, false).ID)
 		}, "reporter"),
 	}
+	// The pages' forms: the same moves, posted as a browser does.
+	page := func(f *fixture, login, path string, values url.Values, action, objectType string, id func(result) string, invalid url.Values, changes ...arChange) arCall {
+		sess := pmLogin(f, login)
+		return arCall{method: "POST", path: path, form: values, ui: &sess, status: 303, action: action, objectType: objectType, actor: login,
+			objectID: id, changes: changes, invalid: invalid}
+	}
+	ver := func(v int) string { return fmt.Sprint(v) }
+	roundForm := func(f *fixture, title string) url.Values {
+		return url.Values{"title": {title}, "unit_ids": {fmt.Sprint(f.Own.ID)}, "inspector_ids": {fmt.Sprint(f.Users[access.Inspector].ID)},
+			"starts_on": {day(0)}, "ends_on": {day(10)}}
+	}
+	for key, c := range map[string]func(f *fixture) arCall{
+		"POST /inspections": func(f *fixture) arCall {
+			bad := roundForm(f, "无范围")
+			bad.Del("unit_ids")
+			return page(f, "inspector", "/inspections", roundForm(f, "界面检查"), "inspection.create", "inspection", arLocationID, bad,
+				arChange{"title", arAbsent, "界面检查"})
+		},
+		"POST /inspections/{id}/status": func(f *fixture) arCall {
+			r := isRound(f, "界面待开始")
+			return page(f, "inspector", fmt.Sprintf("/inspections/%d/status", r.ID), url.Values{"version": {ver(r.Version)}, "status": {"in_progress"}},
+				"inspection.status", "inspection", arID(r.ID), url.Values{"version": {ver(r.Version)}, "status": {"finished"}},
+				arChange{"status", "planned", "in_progress"})
+		},
+		"POST /inspections/{id}/correction": func(f *fixture) arCall {
+			r, err := f.Srv.Inspect.SetRoundStatus(insp(f), started(f).ID, inspect.Finished, 2)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			values := url.Values{"version": {ver(r.Version)}, "title": {"界面更正"}, "starts_on": {day(0)}, "ends_on": {day(10)}, "reason": {"名称有误"}}
+			bad := url.Values{"version": {ver(r.Version)}, "title": {"界面更正"}, "starts_on": {day(0)}, "ends_on": {day(10)}}
+			return page(f, "coordinator", fmt.Sprintf("/inspections/%d/correction", r.ID), values, "inspection.correct", "inspection", arID(r.ID), bad,
+				arChange{"revision", 1, 2})
+		},
+		"POST /inspections/{id}/findings": func(f *fixture) arCall {
+			r := started(f)
+			values := url.Values{"unit_id": {fmt.Sprint(f.Own.ID)}, "severity": {"minor"}, "description": {"界面发现"}}
+			bad := url.Values{"unit_id": {fmt.Sprint(f.Own.ID)}, "severity": {"fatal"}, "description": {"界面发现"}}
+			return page(f, "inspector", fmt.Sprintf("/inspections/%d/findings", r.ID), values, "finding.create", "finding", uiMaxID(f, "findings"), bad,
+				arChange{"description", arAbsent, "界面发现"})
+		},
+		"POST /inspections/{id}/rectifications": func(f *fixture) arCall {
+			r := started(f)
+			fd, err := f.Srv.Inspect.AddFinding(insp(f), r.ID, inspect.FindingInput{UnitID: f.Own.ID, Severity: inspect.Minor, Description: "x"})
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			values := url.Values{"finding_id": {fmt.Sprint(fd.ID)}, "requirement": {"界面整改"}, "due_on": {day(20)}}
+			bad := url.Values{"finding_id": {fmt.Sprint(fd.ID)}, "requirement": {"界面整改"}, "due_on": {day(-20)}}
+			return page(f, "inspector", fmt.Sprintf("/inspections/%d/rectifications", r.ID), values, "rectification.create", "rectification",
+				uiMaxID(f, "rectifications"), bad, arChange{"requirement", arAbsent, "界面整改"})
+		},
+		"POST /rectifications/{id}/respond": func(f *fixture) arCall {
+			it := item(f, false)
+			if _, err := f.Srv.Inspect.AddEvidence(apAs(f.Users[access.Reporter]), "rectification", it.ID, "整改报告.pdf", apPDF); err != nil {
+				f.t.Fatal(err)
+			}
+			return page(f, "reporter", fmt.Sprintf("/rectifications/%d/respond", it.ID), url.Values{"version": {ver(it.Version)}, "response": {"已整改"}},
+				"rectification.respond", "rectification", arID(it.ID), url.Values{"version": {ver(it.Version)}}, arChange{"status", "open", "responded"})
+		},
+		"POST /rectifications/{id}/verify": func(f *fixture) arCall {
+			it := item(f, true)
+			return page(f, "inspector", fmt.Sprintf("/rectifications/%d/verify", it.ID), url.Values{"version": {ver(it.Version)}, "verdict": {"return"}, "reason": {"缺签字页"}},
+				"rectification.verify", "rectification", arID(it.ID), url.Values{"version": {ver(it.Version)}, "verdict": {"return"}},
+				arChange{"status", "responded", "returned"})
+		},
+		"POST /problems": func(f *fixture) arCall {
+			values := url.Values{"category": {"policy"}, "title": {"界面问题"}, "ask": {"请协调"}, "unit_ids": {fmt.Sprint(f.Other.ID)}}
+			bad := url.Values{"category": {"policy"}, "title": {"界面问题"}, "ask": {"请协调"}}
+			return page(f, "unit-leader", "/problems", values, "problem.raise", "problem", arLocationID, bad, arChange{"title", arAbsent, "界面问题"})
+		},
+		"POST /problems/{id}/triage": func(f *fixture) arCall {
+			p, err := f.Srv.Problems.Raise(apAs(f.Users[access.Reporter]), problems.Input{Category: "land", Title: "用地", Ask: "请协调", UnitIDs: []int64{f.Other.ID}})
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			return page(f, "coordinator", fmt.Sprintf("/problems/%d/triage", p.ID), url.Values{"version": {ver(p.Version)}, "verdict": {"reject"}, "reason": {"非跨单位问题"}},
+				"problem.triage", "problem", arID(p.ID), url.Values{"version": {ver(p.Version)}, "verdict": {"reject"}}, arChange{"status", "raised", "rejected"})
+		},
+		"POST /problems/{id}/reassign": func(f *fixture) arCall {
+			p := problem(f, false)
+			values := url.Values{"version": {ver(p.Version)}, "handling_unit_id": {fmt.Sprint(f.Other.ID)}, "due_on": {day(9)}, "reason": {"改由他单位"}}
+			bad := url.Values{"version": {ver(p.Version)}, "handling_unit_id": {fmt.Sprint(f.Other.ID)}, "due_on": {day(9)}}
+			return page(f, "coordinator", fmt.Sprintf("/problems/%d/reassign", p.ID), values, "problem.reassign", "problem", arID(p.ID), bad,
+				arChange{"handling_unit_id", f.Own.ID, f.Other.ID})
+		},
+		"POST /problems/{id}/escalate": func(f *fixture) arCall {
+			p := problem(f, false)
+			return page(f, "coordinator", fmt.Sprintf("/problems/%d/escalate", p.ID), url.Values{"version": {ver(p.Version)}, "reason": {"意见不一"}},
+				"problem.escalate", "problem", arID(p.ID), url.Values{"version": {ver(p.Version)}}, arChange{"escalated", false, true})
+		},
+		"POST /problems/{id}/respond": func(f *fixture) arCall {
+			p := problem(f, false)
+			return page(f, "unit-leader", fmt.Sprintf("/problems/%d/respond", p.ID), url.Values{"version": {ver(p.Version)}, "response": {"已协调"}},
+				"problem.respond", "problem", arID(p.ID), url.Values{"version": {ver(p.Version)}}, arChange{"status", "assigned", "responded"})
+		},
+		"POST /problems/{id}/confirm": func(f *fixture) arCall {
+			p := problem(f, true)
+			return page(f, "reporter", fmt.Sprintf("/problems/%d/confirm", p.ID), url.Values{"version": {ver(p.Version)}, "verdict": {"unsolved"}, "note": {"未落实"}},
+				"problem.confirm", "problem", arID(p.ID), url.Values{"version": {ver(p.Version)}, "verdict": {"unsolved"}}, arChange{"status", "responded", "assigned"})
+		},
+	} {
+		cases[key] = c
+	}
+	return cases
 }

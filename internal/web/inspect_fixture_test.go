@@ -144,3 +144,27 @@ func init() {
 		pmRules[action] = rule
 	}
 }
+
+// isPagePaths are the pages of inspections, rectification and the problem
+// list, for the pages test: a round in progress and a corrected finished
+// one, items and problems of both units, lists with filters.
+func isPagePaths(f *fixture) []string {
+	o := isObjects(f)
+	insp := apAs(f.Users[access.Inspector])
+	done := isRound(f, "已结束的检查")
+	done, err := f.Srv.Inspect.SetRoundStatus(insp, done.ID, inspect.InProgress, done.Version)
+	if err == nil {
+		done, err = f.Srv.Inspect.SetRoundStatus(insp, done.ID, inspect.Finished, done.Version)
+	}
+	if err == nil {
+		in := inspect.RoundInput{Title: "已更正的检查", PlanID: done.PlanID, UnitIDs: done.UnitIDs, Inspectors: done.Inspectors, StartsOn: done.StartsOn, EndsOn: done.EndsOn}
+		_, err = f.Srv.Inspect.CorrectRound(insp, done.ID, in, "名称有误", done.Version)
+	}
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return []string{"/inspections", fmt.Sprintf("/inspections/%d", o.Round.ID), fmt.Sprintf("/inspections/%d", done.ID),
+		"/rectifications", "/rectifications?open=1&status=open",
+		fmt.Sprintf("/rectifications/%d", o.RectOwn.ID), fmt.Sprintf("/rectifications/%d", o.RectOther.ID),
+		"/problems", "/problems?open=1&escalated=1", fmt.Sprintf("/problems/%d", o.ProblemOwn.ID), fmt.Sprintf("/problems/%d", o.ProblemOther.ID)}
+}

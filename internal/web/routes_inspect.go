@@ -83,3 +83,29 @@ func problemUnits(s *Server, r *http.Request) (raiser, handler int64, err error)
 	}
 	return s.Problems.Parties(r.Context(), id)
 }
+
+// inspectUIRoutes are the pages of inspections, rectification and the
+// problem list and their forms; files download through the API routes.
+func (s *Server) inspectUIRoutes(ui func(string, string, access.Action, func(*Server, *http.Request) (int64, error), http.HandlerFunc) Route) []Route {
+	return []Route{
+		ui("GET", "/inspections", access.ViewInspections, nil, s.showPage(s.inspectionsPage)),
+		ui("POST", "/inspections", access.EditInspections, nil, s.submitCreateInspection),
+		ui("GET", "/inspections/{id}", access.ViewInspections, nil, s.showPage(s.inspectionPage)),
+		ui("POST", "/inspections/{id}/status", access.EditInspections, nil, s.roundAction("status", s.moveRound)),
+		ui("POST", "/inspections/{id}/correction", access.EditInspections, nil, s.roundAction("correct", s.correctRound)),
+		ui("POST", "/inspections/{id}/findings", access.EditInspections, nil, s.roundAction("finding", s.addFinding)),
+		ui("POST", "/inspections/{id}/rectifications", access.EditInspections, nil, s.roundAction("rectify", s.openRectification)),
+		ui("GET", "/rectifications", access.ViewInspections, nil, s.showPage(s.rectificationsPage)),
+		ui("GET", "/rectifications/{id}", access.ViewInspections, nil, s.showPage(s.rectificationPage)),
+		ui("POST", "/rectifications/{id}/respond", access.RespondRectification, rectificationOwner, s.rectAction("respond", s.respondRectification)),
+		ui("POST", "/rectifications/{id}/verify", access.EditInspections, nil, s.rectAction("verify", s.verifyRectification)),
+		ui("GET", "/problems", access.ViewProblems, nil, s.showPage(s.problemsPage)),
+		ui("POST", "/problems", access.RaiseProblem, ownUnit, s.submitRaiseProblem),
+		ui("GET", "/problems/{id}", access.ViewProblems, nil, s.showPage(s.problemPage)),
+		ui("POST", "/problems/{id}/triage", access.TriageProblem, nil, s.problemAction("triage", s.triageProblem)),
+		ui("POST", "/problems/{id}/reassign", access.TriageProblem, nil, s.problemAction("reassign", s.reassignProblem)),
+		ui("POST", "/problems/{id}/escalate", access.TriageProblem, nil, s.problemAction("escalate", s.escalateProblem)),
+		ui("POST", "/problems/{id}/respond", access.RespondProblem, problemHandler, s.problemAction("respond", s.respondProblem)),
+		ui("POST", "/problems/{id}/confirm", access.RaiseProblem, problemRaiser, s.problemAction("confirm", s.confirmProblem)),
+	}
+}
