@@ -136,6 +136,8 @@ type Filter struct {
 	UnitID int64
 	// HandlingUnitID selects the problems a unit must handle.
 	HandlingUnitID int64
+	// RaisedByUnitID selects the problems a unit raised.
+	RaisedByUnitID int64
 	Escalated      bool
 	// SolvedFrom and SolvedTo (inclusive days) select by the day solved,
 	// e.g. a scorecard period; with HandlingDays they give handling times.
@@ -164,6 +166,9 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Problem, error) {
 	}
 	if f.HandlingUnitID != 0 {
 		add("handling_unit_id = ?", f.HandlingUnitID)
+	}
+	if f.RaisedByUnitID != 0 {
+		add("raised_by_unit_id = ?", f.RaisedByUnitID)
 	}
 	if f.Escalated {
 		conds = append(conds, "escalated")

@@ -219,6 +219,7 @@ func problemFilter(r *http.Request) (problems.Filter, error) {
 		OpenOnly:       q.flag("open"),
 		UnitID:         q.id("unit_id"),
 		HandlingUnitID: q.id("handling_unit_id"),
+		RaisedByUnitID: q.id("raised_by_unit_id"),
 		Escalated:      q.flag("escalated"),
 		SolvedFrom:     q.date("solved_from"),
 		SolvedTo:       q.date("solved_to"),

@@ -485,3 +485,35 @@ func (s *Server) confirmProblem(ctx context.Context, id int64, f *formIn) error 
 	_, err := s.Problems.Confirm(ctx, id, f.text("verdict") == "solved", f.text("note"), f.version())
 	return err
 }
+
+// unitWork is what waits on a unit outside its tasks: its rectification
+// items not yet closed, and the problems it must act on (handle, or confirm
+// as the raiser).
+type unitWork struct {
+	Rectifications []inspect.Rectification
+	Problems       []problems.Problem
+}
+
+func (s *Server) unitWorkOf(ctx context.Context, unit int64) (unitWork, error) {
+	var w unitWork
+	if unit == 0 {
+		return w, nil
+	}
+	a := access.FromContext(ctx)
+	var err error
+	if a.Can(access.ViewInspections, 0) {
+		if w.Rectifications, err = s.Inspect.Rectifications(ctx, inspect.RectFilter{UnitID: unit, OpenOnly: true}); err != nil {
+			return w, err
+		}
+	}
+	if !a.Can(access.ViewProblems, 0) {
+		return w, nil
+	}
+	handling, err := s.Problems.List(ctx, problems.Filter{HandlingUnitID: unit, Status: problems.Assigned})
+	if err != nil {
+		return w, err
+	}
+	answered, err := s.Problems.List(ctx, problems.Filter{RaisedByUnitID: unit, Status: problems.Responded})
+	w.Problems = append(handling, answered...)
+	return w, err
+}
