@@ -344,6 +344,19 @@ func (s *Server) respondRectification(ctx context.Context, id int64, f *formIn) 
 	if err == nil {
 		_, err = s.Inspect.Respond(ctx, id, f.text("response"), f.version())
 	}
+	return onFileField(err, "evidence")
+}
+
+// onFileField shows the service's error about field (missing evidence) on
+// the form's file field.
+func onFileField(err error, field string) error {
+	if e, ok := errs.As(err); ok {
+		for i := range e.Fields {
+			if e.Fields[i].Field == field {
+				e.Fields[i].Field = "file"
+			}
+		}
+	}
 	return err
 }
 
