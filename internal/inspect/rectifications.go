@@ -59,9 +59,10 @@ type Rectification struct {
 // OnTime reports whether the item was closed by its deadline.
 func (r Rectification) OnTime() bool { return r.ClosedOn != nil && !r.ClosedOn.After(r.DueOn) }
 
-// Overdue reports whether the item is still open after its deadline.
+// Overdue reports whether the item still waits for its unit after its
+// deadline (a response awaiting verification is not the unit's delay).
 func (r Rectification) Overdue(today clock.Date) bool {
-	return r.Status != Closed && r.DueOn.Before(today)
+	return (r.Status == Open || r.Status == Returned) && r.DueOn.Before(today)
 }
 
 // RectInput opens a rectification item.

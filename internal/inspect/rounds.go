@@ -325,6 +325,10 @@ func (s *Service) edit(ctx context.Context, id int64, version int, action string
 	}
 	var after Round
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		// The round's lock orders this with findings being recorded.
+		if err := s.DB.Serialize(ctx, tx, "inspection:"+itoa(id)); err != nil {
+			return err
+		}
 		before, err := claimRound(ctx, tx, id, version)
 		if err != nil {
 			return err
