@@ -300,3 +300,38 @@ func TestChaseOverdue(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentVerdicts: two inspectors verify one response at once with
+// the same version; one wins, the other gets the stale-version conflict,
+// and the item is on the record once.
+func TestConcurrentVerdicts(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		it := f.item(t, clock.DateOf(2026, 4, 30))
+		rep := f.Reporter[f.B.ID]
+		if _, err := f.S.AddEvidence(rep, "rectification", it.ID, "a.pdf", pdf); err != nil {
+			t.Fatal(err)
+		}
+		it, err := f.S.Respond(rep, it.ID, "已整改", it.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		results := make([]error, 2)
+		for i, ctx := range []context.Context{f.Insp, f.Coord} {
+			wg.Go(func() { _, results[i] = f.S.Verify(ctx, it.ID, i == 0, "退回补充", it.Version) })
+		}
+		wg.Wait()
+		if (results[0] == nil) == (results[1] == nil) {
+			t.Fatalf("both or neither won: %v", results)
+		}
+		for _, err := range results {
+			if err != nil {
+				errstest.WantKind(t, err, errs.Conflict)
+			}
+		}
+		if n := f.Count(t, `SELECT count(*) FROM audit_log WHERE action = 'rectification.verify' AND object_id = $1`, itoa(it.ID)); n != 1 {
+			t.Fatalf("%d verdicts on the record", n)
+		}
+	})
+}
