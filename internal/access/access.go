@@ -63,8 +63,16 @@ const (
 	CloseTask      Action = "task.close"      // verify and close (销号), reopen, cancel, merge
 	ChaseTask      Action = "task.chase"      // a chase (催办) sent by hand
 	ManageWebhooks Action = "webhook.manage"
-	Self           Action = "self" // one's own profile, password, tokens
-	Public         Action = "public"
+
+	ViewInspections      Action = "inspection.view"       // rounds, findings, rectifications
+	EditInspections      Action = "inspection.edit"       // rounds, findings, rectification items, verification
+	RespondRectification Action = "rectification.respond" // a unit's response and evidence
+	ViewProblems         Action = "problem.view"
+	RaiseProblem         Action = "problem.raise"   // a unit raises a problem, or confirms it solved
+	TriageProblem        Action = "problem.triage"  // accept, reject, assign, escalate
+	RespondProblem       Action = "problem.respond" // the handling unit's response
+	Self                 Action = "self"            // one's own profile, password, tokens
+	Public               Action = "public"
 )
 
 // Reach is how far a role's permission extends.
@@ -116,7 +124,15 @@ var Policy = map[Action]map[Role]Reach{
 	CloseTask:      {Coordinator: Any},
 	ChaseTask:      {Coordinator: Any},
 	ManageWebhooks: {SysAdmin: Any},
-	Self:           all(Roles, Any),
+
+	ViewInspections:      all(business, Any),
+	EditInspections:      {Coordinator: Any, Inspector: Any},
+	RespondRectification: {Reporter: OwnUnit, UnitLeader: OwnUnit},
+	ViewProblems:         all(business, Any),
+	RaiseProblem:         {Reporter: OwnUnit, UnitLeader: OwnUnit},
+	TriageProblem:        {Coordinator: Any},
+	RespondProblem:       {Reporter: OwnUnit, UnitLeader: OwnUnit},
+	Self:                 all(Roles, Any),
 }
 
 // Actor is who is acting, and from where.

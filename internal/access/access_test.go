@@ -40,8 +40,16 @@ var spec = map[access.Action]struct{ any, own []access.Role }{
 	access.CloseTask:      {any: []access.Role{access.Coordinator}},
 	access.ChaseTask:      {any: []access.Role{access.Coordinator}},
 	access.ManageWebhooks: {any: []access.Role{access.SysAdmin}},
-	access.Self:           {any: access.Roles},
-	access.Public:         {any: access.Roles},
+
+	access.ViewInspections:      {any: []access.Role{access.Coordinator, access.UnitLeader, access.Reporter, access.Inspector, access.Viewer}},
+	access.EditInspections:      {any: []access.Role{access.Coordinator, access.Inspector}},
+	access.RespondRectification: {own: []access.Role{access.Reporter, access.UnitLeader}},
+	access.ViewProblems:         {any: []access.Role{access.Coordinator, access.UnitLeader, access.Reporter, access.Inspector, access.Viewer}},
+	access.RaiseProblem:         {own: []access.Role{access.Reporter, access.UnitLeader}},
+	access.TriageProblem:        {any: []access.Role{access.Coordinator}},
+	access.RespondProblem:       {own: []access.Role{access.Reporter, access.UnitLeader}},
+	access.Self:                 {any: access.Roles},
+	access.Public:               {any: access.Roles},
 }
 
 const (

@@ -21,10 +21,12 @@ import (
 	"concord/internal/clock"
 	"concord/internal/config"
 	"concord/internal/db"
+	"concord/internal/inspect"
 	"concord/internal/jobs"
 	"concord/internal/notify"
 	"concord/internal/planio"
 	"concord/internal/plans"
+	"concord/internal/problems"
 	"concord/internal/web"
 )
 
@@ -37,6 +39,8 @@ type App struct {
 	Plans    *plans.Service
 	Notify   *notify.Service
 	Planio   *planio.Service
+	Inspect  *inspect.Service
+	Problems *problems.Service
 	Audit    *audit.Store
 	Log      *slog.Logger
 }
@@ -89,6 +93,8 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 		Log:   log,
 	}
 	a.Planio = &planio.Service{Plans: a.Plans, Alliance: a.Alliance}
+	a.Inspect = &inspect.Service{DB: d, Clock: clock.System, Plans: a.Plans}
+	a.Problems = &problems.Service{DB: d, Clock: clock.System}
 	return a
 }
 
@@ -104,6 +110,8 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Plans:        a.Plans,
 		Notify:       a.Notify,
 		Planio:       a.Planio,
+		Inspect:      a.Inspect,
+		Problems:     a.Problems,
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,
@@ -201,6 +209,7 @@ func (a *App) runJobs(ctx context.Context) <-chan struct{} {
 	r := &jobs.Runner{DB: a.DB, Clock: clock.System, Log: a.Log}
 	r.Add(a.Plans.Job())
 	r.Add(a.Notify.Job())
+	r.Add(a.Inspect.Job())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

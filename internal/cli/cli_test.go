@@ -96,8 +96,16 @@ func TestMigrate(t *testing.T) {
 			}
 			all := strings.Count(out, " pending ")
 			out = must(t, "", "migrate", "up", "--db", url)
-			if !strings.Contains(out, fmt.Sprintf("applied %d migration(s)", all)) {
-				t.Errorf("up: %s", out)
+			// Every migration of the engine's folder, however many there are by now.
+			files, err := filepath.Glob(filepath.Join("..", "db", "migrations", string(e), "*.sql"))
+			if err != nil || len(files) == 0 {
+				t.Fatalf("migrations of %s: %v", e, err)
+			}
+			if all != len(files) {
+				t.Errorf("status listed %d pending of %d migrations", all, len(files))
+			}
+			if want := fmt.Sprintf("applied %d migration(s)", len(files)); !strings.Contains(out, want) {
+				t.Errorf("up: %s, want %q", out, want)
 			}
 			out = must(t, "", "migrate", "status", "--db", url)
 			if !strings.Contains(out, "up to date") || strings.Contains(out, "pending") {

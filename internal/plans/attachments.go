@@ -1,25 +1,22 @@
 package plans
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"net/http"
-	"path/filepath"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"concord/internal/access"
 	"concord/internal/audit"
 	"concord/internal/db"
 	"concord/internal/errs"
+	"concord/internal/evidence"
 )
 
 // MaxAttachment is the largest evidence file accepted.
-const MaxAttachment = 20 << 20
+const MaxAttachment = evidence.MaxSize
 
 // Attachment is an evidence file on a report or a completion report.
 type Attachment struct {
@@ -32,53 +29,6 @@ type Attachment struct {
 	SHA256      string    `json:"sha256"`
 	UploadedBy  string    `json:"uploaded_by"`
 	CreatedAt   time.Time `json:"created_at"`
-}
-
-// evidenceTypes maps the extensions accepted to the content type served and
-// what the bytes must sniff as: documents, sheets, slides, images and text.
-var evidenceTypes = map[string]struct{ serve, sniff string }{
-	".pdf":  {"application/pdf", "application/pdf"},
-	".png":  {"image/png", "image/png"},
-	".jpg":  {"image/jpeg", "image/jpeg"},
-	".jpeg": {"image/jpeg", "image/jpeg"},
-	".gif":  {"image/gif", "image/gif"},
-	".webp": {"image/webp", "image/webp"},
-	".docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/zip"},
-	".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"},
-	".pptx": {"application/vnd.openxmlformats-officedocument.presentationml.presentation", "application/zip"},
-	".txt":  {"text/plain; charset=utf-8", "text/plain; charset=utf-8"},
-	".csv":  {"text/csv; charset=utf-8", "text/plain; charset=utf-8"},
-}
-
-// checkEvidence says what content type to serve a file as, or why it is refused.
-func checkEvidence(name string, data []byte) (string, error) {
-	var v errs.Validation
-	name = strings.TrimSpace(name)
-	if name == "" || !utf8.ValidString(name) || strings.ContainsAny(name, "/\\\x00") || utf8.RuneCountInString(name) > 200 {
-		v.Add("file", "error.attachment.name")
-		return "", v.Err()
-	}
-	if len(data) == 0 {
-		v.Add("file", "error.attachment.empty")
-		return "", v.Err()
-	}
-	if len(data) > MaxAttachment {
-		return "", errs.New(errs.TooLarge, "error.attachment.too_large", MaxAttachment>>20)
-	}
-	ext := strings.ToLower(filepath.Ext(name))
-	t, ok := evidenceTypes[ext]
-	if !ok {
-		return "", errs.New(errs.Unsupported, "error.attachment.type", ext)
-	}
-	sniffed := http.DetectContentType(data)
-	if ext == ".txt" || ext == ".csv" {
-		if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
-			return "", errs.New(errs.Unsupported, "error.attachment.mismatch", ext)
-		}
-	} else if sniffed != t.sniff {
-		return "", errs.New(errs.Unsupported, "error.attachment.mismatch", ext)
-	}
-	return t.serve, nil
 }
 
 // attachTarget finds whose an attachment is and checks that the actor may
@@ -145,7 +95,7 @@ func (s *Service) attachAll(ctx context.Context, tx *sql.Tx, ownerType string, o
 }
 
 func (s *Service) attach(ctx context.Context, tx *sql.Tx, ownerType string, ownerID int64, f File) (Attachment, error) {
-	ct, err := checkEvidence(f.Name, f.Data)
+	ct, err := evidence.Check(f.Name, f.Data)
 	if err != nil {
 		return Attachment{}, err
 	}

@@ -95,12 +95,18 @@ func (s *Server) apiAttachment(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": a.Name})
+	sendDownload(w, a.Name, a.ContentType, data)
+}
+
+// sendDownload sends a stored file for saving, never for the browser to
+// display or to sniff.
+func sendDownload(w http.ResponseWriter, name, contentType string, data []byte) {
+	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": name})
 	if disposition == "" {
 		disposition = "attachment"
 	}
 	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
+	h.Set("Content-Type", contentType)
 	h.Set("Content-Disposition", disposition)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Length", strconv.Itoa(len(data)))

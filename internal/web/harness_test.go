@@ -17,9 +17,11 @@ import (
 	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/dbtest"
+	"concord/internal/inspect"
 	"concord/internal/notify"
 	"concord/internal/planio"
 	"concord/internal/plans"
+	"concord/internal/problems"
 	"concord/internal/web"
 )
 
@@ -86,7 +88,8 @@ func newFixture(t *testing.T, e db.Engine) *fixture {
 	f.Plans = &plans.Service{DB: d, Clock: clock.System}
 	f.seedPlan()
 	f.Srv, err = web.New(web.Deps{DB: d, Accounts: acc, Alliance: al, Plans: f.Plans, Audit: &audit.Store{DB: d}, Version: "test",
-		Notify: &notify.Service{DB: d, Clock: clock.System}, Planio: &planio.Service{Plans: f.Plans, Alliance: al}})
+		Notify: &notify.Service{DB: d, Clock: clock.System}, Planio: &planio.Service{Plans: f.Plans, Alliance: al},
+		Inspect: &inspect.Service{DB: d, Clock: clock.System, Plans: f.Plans}, Problems: &problems.Service{DB: d, Clock: clock.System}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -162,6 +162,8 @@ func pmTargets(f *fixture, rt web.Route, tokenID, areaID int64) ([]pmTarget, err
 			{path: fmt.Sprintf("%s?unit_id=%d", p, f.Other.ID), unit: "other"}}
 	case strings.HasSuffix(p, "/reports/import"):
 		ts = []pmTarget{{path: p, unit: "own"}} // always the caller's own unit
+	case pmIsInspectPath(p):
+		ts = pmInspectTargets(f, p, sub)
 	case strings.TrimPrefix(p, "/api/v1") == "/users" && rt.Method == http.MethodGet:
 		// The list's unit comes from the query, or is the caller's own.
 		ts = []pmTarget{

@@ -87,6 +87,8 @@ func (s *Server) routeTable() []Route {
 	}
 	routes = append(routes, s.planAPIRoutes(api)...)
 	routes = append(routes, s.notifyRoutes(api, ui)...)
+	routes = append(routes, s.inspectAPIRoutes(api)...)
+	routes = append(routes, s.inspectUIRoutes(ui)...)
 	return append(routes, s.planUIRoutes(ui)...)
 }
 

@@ -14,9 +14,11 @@ import (
 	"concord/internal/alliance"
 	"concord/internal/audit"
 	"concord/internal/db"
+	"concord/internal/inspect"
 	"concord/internal/notify"
 	"concord/internal/planio"
 	"concord/internal/plans"
+	"concord/internal/problems"
 )
 
 // Deps are the services the web layer serves.
@@ -27,6 +29,8 @@ type Deps struct {
 	Plans        *plans.Service
 	Notify       *notify.Service
 	Planio       *planio.Service
+	Inspect      *inspect.Service
+	Problems     *problems.Service
 	Audit        *audit.Store
 	Log          *slog.Logger
 	CookieSecure string // auto, always or never

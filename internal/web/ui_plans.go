@@ -451,9 +451,9 @@ func (f *formIn) version() int { return f.int("version") }
 
 // attach stores the evidence files of field "file" on a report or a
 // completion report. A refused file is an error on that field.
-// evidence reads the form's files for a service step that stores them with
+// formFiles reads the form's files for a service step that stores them with
 // it.
-func evidence(f *formIn) ([]plans.File, error) {
+func formFiles(f *formIn) ([]plans.File, error) {
 	var out []plans.File
 	for _, fh := range f.files["file"] {
 		data, err := readUpload(fh)
@@ -476,7 +476,7 @@ func asFileField(err error) error {
 
 // attach adds the form's files to a report or completion report on their own.
 func (s *Server) attach(ctx context.Context, f *formIn, ownerType string, ownerID int64) error {
-	files, err := evidence(f)
+	files, err := formFiles(f)
 	for _, file := range files {
 		if err == nil {
 			_, err = s.Plans.AddAttachment(ctx, ownerType, ownerID, file.Name, file.Data)

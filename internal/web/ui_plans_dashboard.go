@@ -228,6 +228,7 @@ type workspaceData struct {
 	Approval       []plans.ReportRow
 	Review         []plans.ReportRow // for the office
 	Filed          []plans.Task      // for the office: completion filed, to verify and close
+	unitWork                         // the unit's open rectification items and problems (ui_inspect.go)
 }
 
 func (s *Server) workspacePage(r *http.Request, _ form) (string, pageData, error) {
@@ -267,6 +268,9 @@ func (s *Server) workspacePage(r *http.Request, _ form) (string, pageData, error
 	}
 	if err == nil {
 		d.Chases, err = s.Plans.Chases(ctx, a.UnitID, 0, 20)
+	}
+	if err == nil {
+		d.unitWork, err = s.unitWorkOf(ctx, a.UnitID)
 	}
 	return "workspace", p, err
 }

@@ -177,7 +177,7 @@ func (s *Server) writeReport(ctx context.Context, id int64, f *formIn) error {
 		return err
 	}
 	var err error
-	if in.Files, err = evidence(f); err != nil {
+	if in.Files, err = formFiles(f); err != nil {
 		return err
 	}
 	if f.text("action") == "submit" {

@@ -187,7 +187,7 @@ func (s *Server) editTask(ctx context.Context, id int64, f *formIn) error {
 
 // fileCompletion files the lead unit's completion report with its evidence.
 func (s *Server) fileCompletion(ctx context.Context, id int64, f *formIn) error {
-	files, err := evidence(f)
+	files, err := formFiles(f)
 	if err != nil {
 		return err
 	}
