@@ -40,6 +40,8 @@ var spec = map[access.Action]struct{ any, own []access.Role }{
 	access.CloseTask:      {any: []access.Role{access.Coordinator}},
 	access.ChaseTask:      {any: []access.Role{access.Coordinator}},
 	access.ManageWebhooks: {any: []access.Role{access.SysAdmin}},
+	access.ViewMeetings:   {any: []access.Role{access.Coordinator, access.UnitLeader, access.Reporter, access.Inspector, access.Viewer}},
+	access.ManageMeetings: {any: []access.Role{access.Coordinator}},
 	access.Self:           {any: access.Roles},
 	access.Public:         {any: access.Roles},
 }

@@ -50,8 +50,9 @@ var evidenceTypes = map[string]struct{ serve, sniff string }{
 	".csv":  {"text/csv; charset=utf-8", "text/plain; charset=utf-8"},
 }
 
-// checkEvidence says what content type to serve a file as, or why it is refused.
-func checkEvidence(name string, data []byte) (string, error) {
+// CheckEvidence says what content type to serve a file as, or why it is
+// refused. Every uploaded file (evidence, meeting documents) passes it.
+func CheckEvidence(name string, data []byte) (string, error) {
 	var v errs.Validation
 	name = strings.TrimSpace(name)
 	if name == "" || !utf8.ValidString(name) || strings.ContainsAny(name, "/\\\x00") || utf8.RuneCountInString(name) > 200 {
@@ -119,7 +120,7 @@ func attachTarget(ctx context.Context, q db.Querier, ownerType string, ownerID i
 
 // AddAttachment stores an evidence file on a report or completion report.
 func (s *Service) AddAttachment(ctx context.Context, ownerType string, ownerID int64, name string, data []byte) (Attachment, error) {
-	ct, err := checkEvidence(name, data)
+	ct, err := CheckEvidence(name, data)
 	if err != nil {
 		return Attachment{}, err
 	}
