@@ -22,6 +22,7 @@ import (
 	"concord/internal/config"
 	"concord/internal/db"
 	"concord/internal/jobs"
+	"concord/internal/meetings"
 	"concord/internal/notify"
 	"concord/internal/planio"
 	"concord/internal/plans"
@@ -36,6 +37,7 @@ type App struct {
 	Alliance *alliance.Service
 	Plans    *plans.Service
 	Notify   *notify.Service
+	Meetings *meetings.Service
 	Planio   *planio.Service
 	Audit    *audit.Store
 	Log      *slog.Logger
@@ -89,6 +91,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 		Log:   log,
 	}
 	a.Planio = &planio.Service{Plans: a.Plans, Alliance: a.Alliance}
+	a.Meetings = &meetings.Service{DB: d, Clock: clock.System, Plans: a.Plans}
 	return a
 }
 
@@ -104,6 +107,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Plans:        a.Plans,
 		Notify:       a.Notify,
 		Planio:       a.Planio,
+		Meetings:     a.Meetings,
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,

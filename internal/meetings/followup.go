@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"concord/internal/access"
-	"concord/internal/audit"
 	"concord/internal/clock"
 	"concord/internal/errs"
 	"concord/internal/plans"
@@ -36,16 +35,10 @@ type TaskSpec struct {
 	DueOn       clock.Date `json:"due_on"`
 }
 
-// DecisionLink is the audit record of a task made from a decision.
-type DecisionLink struct {
-	DecisionID int64 `json:"decision_id"`
-	TaskID     int64 `json:"task_id"`
-	PlanID     int64 `json:"plan_id"`
-}
-
 // AssignTask turns a decision into a task through the plans service: the
 // task, its assignments and the link to the decision are written in one
-// transaction, with the plan's revision noting the meeting that decided.
+// transaction, with the plan's revision noting the meeting that decided and
+// the task's audit record naming the decision as its origin.
 func (s *Service) AssignTask(ctx context.Context, decisionID int64, spec TaskSpec) (plans.Task, error) {
 	if err := access.FromContext(ctx).Check(access.ManageMeetings, 0); err != nil {
 		return plans.Task{}, err
@@ -72,17 +65,15 @@ func (s *Service) AssignTask(ctx context.Context, decisionID int64, spec TaskSpe
 		return plans.Task{}, v.Err()
 	}
 	return s.Plans.CreateTaskThen(ctx, spec.PlanID, in, func(tx *sql.Tx, t plans.Task) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO decision_tasks (decision_id, task_id) VALUES ($1,$2)`, decisionID, t.ID); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Change{Action: "decision.assign", ObjectType: "decision", ObjectID: decisionID,
-			After: DecisionLink{DecisionID: decisionID, TaskID: t.ID, PlanID: t.PlanID}})
+		_, err := tx.ExecContext(ctx, `INSERT INTO decision_tasks (decision_id, task_id) VALUES ($1,$2)`, decisionID, t.ID)
+		return err
 	})
 }
 
 func (spec TaskSpec) taskInput(d Decision, m Meeting) plans.TaskInput {
 	in := plans.TaskInput{GoalID: spec.GoalID, Code: spec.Code, Title: spec.Title, Description: spec.Description, AreaID: d.AreaID,
 		LeadUnitID: spec.LeadUnitID, CoUnitIDs: spec.CoUnitIDs, StartsOn: spec.StartsOn, DueOn: spec.DueOn,
+		Origin:   "decision:" + strconv.FormatInt(d.ID, 10),
 		Revision: plans.RevisionNote{Reason: "议定事项 #" + strconv.FormatInt(d.ID, 10) + "：" + clip(d.Text, 900), ApprovedBy: clip(m.Title, 200)}}
 	if in.Code == "" {
 		in.Code = "D" + strconv.FormatInt(d.ID, 10) + "-" + strconv.Itoa(len(d.TaskIDs)+1)

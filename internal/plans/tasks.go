@@ -91,6 +91,9 @@ type TaskInput struct {
 	ReportDates   []clock.Date     `json:"report_dates"`
 	Milestones    []MilestoneInput `json:"milestones"`
 	Revision      RevisionNote     `json:"revision"`
+	// Origin says what the task was made from when another capability made
+	// it (e.g. "decision:12"); it is kept on the audit record.
+	Origin string `json:"-"`
 }
 
 // Milestone is a checkpoint (节点) on the way to a task's deadline.
@@ -443,7 +446,7 @@ func (s *Service) writeTask(ctx context.Context, tx *sql.Tx, p Plan, id int64, i
 	if err := s.event(ctx, tx, id, kind, 0, 0, in.Revision.Reason); err != nil {
 		return Task{}, err
 	}
-	return t, audit.Record(ctx, tx, audit.Change{Action: action, ObjectType: "task", ObjectID: id, Before: b, After: taskRecord{t, in.CoUnitIDs, in.Milestones}})
+	return t, audit.Record(ctx, tx, audit.Change{Action: action, ObjectType: "task", ObjectID: id, Before: b, After: taskRecord{t, in.CoUnitIDs, in.Milestones, in.Origin}})
 }
 
 // taskRecord is a task as the audit trail keeps it: with its units and
@@ -452,6 +455,7 @@ type taskRecord struct {
 	Task
 	CoUnitIDs  []int64          `json:"co_unit_ids"`
 	Milestones []MilestoneInput `json:"milestones"`
+	Origin     string           `json:"origin,omitempty"`
 }
 
 // syncMilestones makes a task's milestones the given list, in order.

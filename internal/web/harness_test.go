@@ -17,6 +17,7 @@ import (
 	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/dbtest"
+	"concord/internal/meetings"
 	"concord/internal/notify"
 	"concord/internal/planio"
 	"concord/internal/plans"
@@ -86,7 +87,8 @@ func newFixture(t *testing.T, e db.Engine) *fixture {
 	f.Plans = &plans.Service{DB: d, Clock: clock.System}
 	f.seedPlan()
 	f.Srv, err = web.New(web.Deps{DB: d, Accounts: acc, Alliance: al, Plans: f.Plans, Audit: &audit.Store{DB: d}, Version: "test",
-		Notify: &notify.Service{DB: d, Clock: clock.System}, Planio: &planio.Service{Plans: f.Plans, Alliance: al}})
+		Notify: &notify.Service{DB: d, Clock: clock.System}, Planio: &planio.Service{Plans: f.Plans, Alliance: al},
+		Meetings: &meetings.Service{DB: d, Clock: clock.System, Plans: f.Plans}})
 	if err != nil {
 		t.Fatal(err)
 	}

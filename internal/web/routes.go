@@ -87,6 +87,7 @@ func (s *Server) routeTable() []Route {
 	}
 	routes = append(routes, s.planAPIRoutes(api)...)
 	routes = append(routes, s.notifyRoutes(api, ui)...)
+	routes = append(routes, s.meetingRoutes(api, ui)...)
 	return append(routes, s.planUIRoutes(ui)...)
 }
 

@@ -14,6 +14,7 @@ import (
 	"concord/internal/alliance"
 	"concord/internal/audit"
 	"concord/internal/db"
+	"concord/internal/meetings"
 	"concord/internal/notify"
 	"concord/internal/planio"
 	"concord/internal/plans"
@@ -27,11 +28,16 @@ type Deps struct {
 	Plans        *plans.Service
 	Notify       *notify.Service
 	Planio       *planio.Service
+	Meetings     *meetings.Service
 	Audit        *audit.Store
 	Log          *slog.Logger
 	CookieSecure string // auto, always or never
 	TrustProxy   bool
 	Version      string
+
+	// BriefSections add sections to the meeting brief (escalated problems,
+	// inspection results) from capabilities the meetings package does not know.
+	BriefSections []meetings.SectionProvider
 }
 
 // Server is the HTTP face of Concord.
