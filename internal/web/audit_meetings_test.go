@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"net/url"
 
 	"concord/internal/clock"
 	"concord/internal/meetings"
@@ -126,6 +127,72 @@ func arMeetingCases() map[string]func(f *fixture) arCall {
 				action: "agreement.update", objectType: "agreement", actor: "coordinator", objectID: arID(a.ID),
 				changes: []arChange{{"title", "旅游合作协议", "旅游合作框架协议"}, {"version", a.Version, a.Version + 1}},
 				invalid: map[string]any{"title": "", "signed_on": today, "unit_ids": []int64{f.Own.ID, f.Other.ID}}}
+		},
+
+		// ---- the pages' forms ----
+		"POST /meetings": func(f *fixture) arCall {
+			s := pmLogin(f, "coordinator")
+			form := url.Values{"kind": {"leaders"}, "title": {"界面会议"}, "held_on": {today.String()}, "host_unit_id": {fmt.Sprint(f.Own.ID)},
+				"unit_ids": {fmt.Sprint(f.Other.ID)}, "agenda": {"审议行动计划\n通报督查情况"}}
+			return arCall{method: "POST", path: "/meetings", ui: &s, form: form, status: 303,
+				action: "meeting.create", objectType: "meeting", actor: "coordinator", objectID: arLocationID,
+				changes: []arChange{{"title", arAbsent, "界面会议"}, {"attendees", arAbsent, arSet}, {"agenda", arAbsent, arSet}},
+				invalid: url.Values{"kind": {"leaders"}, "title": {"界面会议"}}}
+		},
+		"POST /meetings/{id}/status": func(f *fixture) arCall {
+			s := pmLogin(f, "coordinator")
+			m, err := mtService(f).CreateMeeting(apCoordinator(f), meetings.Input{Kind: meetings.KindOffice, Title: "界面状态", HeldOn: today, HostUnitID: f.Own.ID})
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			return arCall{method: "POST", path: fmt.Sprintf("/meetings/%d/status", m.ID), ui: &s, status: 303,
+				form:   url.Values{"status": {"held"}, "version": {fmt.Sprint(m.Version)}},
+				action: "meeting.status", objectType: "meeting", actor: "coordinator", objectID: arID(m.ID),
+				changes: []arChange{{"status", "planned", "held"}}, invalid: url.Values{"status": {"held"}, "version": {"x"}}}
+		},
+		"POST /meetings/{id}/minutes": func(f *fixture) arCall {
+			s := pmLogin(f, "coordinator")
+			m := closed(f, "界面更正")
+			return arCall{method: "POST", path: fmt.Sprintf("/meetings/%d/minutes", m.ID), ui: &s, status: 303,
+				form:   url.Values{"minutes": {"会议审议通过三年行动计划。"}, "reason": {"补全纪要"}, "version": {fmt.Sprint(m.Version)}},
+				action: "meeting.correct", objectType: "meeting", actor: "coordinator", objectID: arID(m.ID),
+				changes: []arChange{{"minutes", "纪要", "会议审议通过三年行动计划。"}, {"revision", 0, 1}},
+				invalid: url.Values{"minutes": {"会议审议通过三年行动计划。"}, "version": {fmt.Sprint(m.Version)}}}
+		},
+		"POST /meetings/{id}/decisions": func(f *fixture) arCall {
+			s := pmLogin(f, "coordinator")
+			m, _ := mtHeld(f, "界面决定")
+			form := url.Values{"agenda_item_id": {fmt.Sprint(m.Agenda[0].ID)}, "text": {"共建港口联盟"}, "area_id": {fmt.Sprint(f.Goal.AreaID)},
+				"lead_unit_id": {fmt.Sprint(f.Own.ID)}, "co_unit_ids": {fmt.Sprint(f.Other.ID)}, "due_on": {today.AddDays(30).String()}}
+			invalid := url.Values{"agenda_item_id": {fmt.Sprint(m.Agenda[0].ID)}, "text": {"共建港口联盟"}, "area_id": {fmt.Sprint(f.Goal.AreaID)}, "due_on": {today.String()}}
+			return arCall{method: "POST", path: fmt.Sprintf("/meetings/%d/decisions", m.ID), ui: &s, form: form, status: 303,
+				action: "decision.create", objectType: "decision", actor: "coordinator", objectID: uiMaxID(f, "decisions"),
+				changes: []arChange{{"text", arAbsent, "共建港口联盟"}, {"co_unit_ids", arAbsent, []int64{f.Other.ID}}}, invalid: invalid}
+		},
+		"POST /meetings/{id}/documents": func(f *fixture) arCall {
+			s := pmLogin(f, "coordinator")
+			m, _ := mtHeld(f, "界面材料")
+			return arCall{method: "POST", path: fmt.Sprintf("/meetings/%d/documents", m.ID), ui: &s, status: 303,
+				json: uiMultipart(nil, "汇报提纲.txt", "一、总体情况"), header: map[string]string{"Content-Type": "multipart/form-data; boundary=" + uiBoundary},
+				action: "meeting.document", objectType: "meeting_document", actor: "coordinator", objectID: uiMaxID(f, "meeting_documents"),
+				changes: []arChange{{"name", arAbsent, "汇报提纲.txt"}}, invalid: uiMultipart(nil, "setup.exe", "MZ")}
+		},
+		"POST /decisions/{id}/tasks": func(f *fixture) arCall {
+			s := pmLogin(f, "coordinator")
+			_, d := mtHeld(f, "界面交办")
+			return arCall{method: "POST", path: fmt.Sprintf("/decisions/%d/tasks", d.ID), ui: &s, status: 303,
+				form:   url.Values{"goal_id": {fmt.Sprint(f.Goal.ID)}, "title": {"编制港口协同方案"}},
+				action: "task.create", objectType: "task", actor: "coordinator", objectID: uiMaxID(f, "tasks"),
+				changes: []arChange{{"plan_id", arAbsent, f.Plan.ID}, {"origin", arAbsent, fmt.Sprintf("decision:%d", d.ID)}},
+				invalid: url.Values{"goal_id": {fmt.Sprint(f.Goal.ID)}, "due_on": {"someday"}}}
+		},
+		"POST /committees": func(f *fixture) arCall {
+			s := pmLogin(f, "coordinator")
+			return arCall{method: "POST", path: "/committees", ui: &s, status: 303,
+				form:   url.Values{"code": {"UI-C"}, "name": {"科技创新专业委员会"}, "level": {"decision"}, "unit_ids": {fmt.Sprint(f.Own.ID), fmt.Sprint(f.Other.ID)}},
+				action: "committee.create", objectType: "committee", actor: "coordinator", objectID: arLocationID,
+				changes: []arChange{{"name", arAbsent, "科技创新专业委员会"}, {"unit_ids", arAbsent, []int64{f.Own.ID, f.Other.ID}}},
+				invalid: url.Values{"code": {"UI-C"}, "name": {"科技创新专业委员会"}}}
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"strings"
 
 	"concord/internal/access"
@@ -94,4 +95,31 @@ func mtMatrixID(f *fixture, path string) int64 {
 		}
 	}
 	return 0
+}
+
+// mtPages are the meetings' pages, for the test of every page in every
+// language: a held meeting with a decision turned into a task, a closed and
+// corrected one, a committee, and the brief.
+func mtPages(f *fixture) []string {
+	f.t.Helper()
+	s, ctx := mtService(f), apCoordinator(f)
+	o := mtSample(f)
+	if _, err := s.AssignTask(ctx, o.decision, meetings.TaskSpec{}); err != nil {
+		f.t.Fatal(err)
+	}
+	m, _ := mtHeld(f, "已归档会议")
+	in := meetings.Input{Kind: m.Kind, Title: m.Title, HeldOn: m.HeldOn, Place: m.Place, HostUnitID: m.HostUnitID, Attendees: m.Attendees, Agenda: m.Agenda, Minutes: "纪要"}
+	m, err := s.UpdateMeeting(ctx, m.ID, in, m.Version)
+	if err == nil {
+		m, err = s.SetStatus(ctx, m.ID, meetings.Closed, m.Version)
+	}
+	if err == nil {
+		in.Place = "营口"
+		_, err = s.CorrectMeeting(ctx, m.ID, in, "地点有误", m.Version)
+	}
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return []string{"/meetings", fmt.Sprintf("/meetings?committee_id=%d", o.committee), fmt.Sprintf("/meetings/%d", o.meeting), fmt.Sprintf("/meetings/%d", m.ID),
+		fmt.Sprintf("/meetings/%d/brief", m.ID), "/committees", fmt.Sprintf("/committees/%d", o.committee)}
 }

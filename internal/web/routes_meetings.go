@@ -35,5 +35,19 @@ func (s *Server) meetingRoutes(api, ui func(string, string, access.Action, func(
 		api("POST", "/agreements", access.ManageMeetings, nil, s.apiCreateAgreement),
 		api("GET", "/agreements/{id}", access.ViewMeetings, nil, s.apiAgreement),
 		api("PUT", "/agreements/{id}", access.ManageMeetings, nil, s.apiUpdateAgreement),
+
+		ui("GET", "/meetings", access.ViewMeetings, nil, s.showPage(s.meetingsPage)),
+		ui("POST", "/meetings", access.ManageMeetings, nil, s.submitCreateMeeting),
+		ui("GET", "/meetings/{id}", access.ViewMeetings, nil, s.showPage(s.meetingPage)),
+		ui("POST", "/meetings/{id}/status", access.ManageMeetings, nil, s.meetingAction("status", s.setMeetingStatus)),
+		ui("POST", "/meetings/{id}/minutes", access.ManageMeetings, nil, s.meetingAction("minutes", s.saveMinutes)),
+		ui("POST", "/meetings/{id}/decisions", access.ManageMeetings, nil, s.meetingAction("decision", s.addDecision)),
+		ui("POST", "/meetings/{id}/documents", access.ManageMeetings, nil, s.meetingAction("document", s.addDocument)),
+		ui("GET", "/meetings/{id}/brief", access.ViewMeetings, nil, s.showPage(s.briefPage)),
+		ui("GET", "/meeting-documents/{id}", access.ViewMeetings, nil, s.serveMeetingDocument),
+		ui("POST", "/decisions/{id}/tasks", access.ManageMeetings, nil, s.submitAssignDecision),
+		ui("GET", "/committees", access.ViewMeetings, nil, s.showPage(s.committeesPage)),
+		ui("POST", "/committees", access.ManageMeetings, nil, s.submitCreateCommittee),
+		ui("GET", "/committees/{id}", access.ViewMeetings, nil, s.showPage(s.committeePage)),
 	}
 }
