@@ -341,7 +341,7 @@ type briefData struct {
 
 func (s *Server) briefPage(r *http.Request, f form) (string, pageData, error) {
 	d := &briefData{}
-	p := s.newPage(r, "meeting.brief.title", d)
+	p := s.newPage(r, "meeting.ui.page.brief", d)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return "", p, err
@@ -356,6 +356,7 @@ func (s *Server) briefPage(r *http.Request, f form) (string, pageData, error) {
 	}
 	// The brief's HTML comes from its own template, which escapes every value.
 	d.Meeting, d.Body = b.Meeting, template.HTML(buf.String())
+	p.Title = p.T("meeting.ui.brief_of", b.Meeting.Title)
 	return "meeting_brief", p, nil
 }
 
