@@ -106,7 +106,7 @@ func (s *Service) Brief(ctx context.Context, id int64, lang string, providers ..
 	if err != nil {
 		return Brief{}, err
 	}
-	ds, err := decisions(ctx, s.DB.R, DecisionFilter{HeldBefore: m.HeldOn})
+	ds, lines, err := decisions(ctx, s.DB.R, DecisionFilter{HeldBefore: m.HeldOn})
 	if err != nil {
 		return Brief{}, err
 	}
@@ -122,11 +122,8 @@ func (s *Service) Brief(ctx context.Context, id int64, lang string, providers ..
 		}
 		bd := BriefDecision{Decision: d, MeetingTitle: mt.Title, HeldOn: mt.HeldOn, LeadUnit: units[d.LeadUnitID], Area: areas[d.AreaID], Tasks: []BriefTask{}}
 		for _, tid := range d.TaskIDs {
-			t, err := s.Plans.Task(ctx, tid)
-			if err != nil {
-				return Brief{}, err
-			}
-			bd.Tasks = append(bd.Tasks, BriefTask{Code: t.Code, Title: t.Title, LeadUnit: units[t.LeadUnitID], Light: t.Light, Progress: t.Progress, DueOn: t.DueOn})
+			t := lines[tid]
+			bd.Tasks = append(bd.Tasks, BriefTask{Code: t.code, Title: t.title, LeadUnit: units[t.leadUnitID], Light: t.light, Progress: t.progress, DueOn: t.dueOn})
 		}
 		b.Decisions = append(b.Decisions, bd)
 		b.Totals[d.Status]++

@@ -137,51 +137,63 @@ func joinIDs(list []int64) string {
 
 // DecisionFilter narrows a list of decisions. Zero fields do not filter.
 type DecisionFilter struct {
-	MeetingID  int64      `json:"meeting_id"`
-	LeadUnitID int64      `json:"lead_unit_id"`
-	AreaID     int64      `json:"area_id"`
-	HeldBefore clock.Date `json:"held_before"` // decided at meetings held before this day
-	Status     DecisionStatus
+	MeetingID   int64          `json:"meeting_id"`
+	LeadUnitID  int64          `json:"lead_unit_id"`
+	AreaID      int64          `json:"area_id"`
+	HeldBefore  clock.Date     `json:"held_before"` // decided at meetings held before this day
+	CommitteeID int64          `json:"committee_id"`
+	Status      DecisionStatus `json:"status"`
+}
+
+// taskLine is what a list of decisions shows of one of their tasks.
+type taskLine struct {
+	decision   int64
+	id         int64
+	code       string
+	title      string
+	leadUnitID int64
+	light      plans.Light
+	progress   float64
+	dueOn      clock.Date
 }
 
 // decisions lists decisions with their tasks and derived status, in the order
-// of their meetings and agenda.
-func decisions(ctx context.Context, q db.Querier, f DecisionFilter) ([]Decision, error) {
+// of their meetings and agenda, and the lines of their tasks by task id. Both
+// come from two queries, however many decisions there are.
+func decisions(ctx context.Context, q db.Querier, f DecisionFilter) ([]Decision, map[int64]taskLine, error) {
 	held := f.HeldBefore
 	if held.IsZero() {
 		held = clock.DateOf(9999, 12, 31)
 	}
+	const where = `($1 = 0 OR d.meeting_id = $1) AND ($2 = 0 OR d.lead_unit_id = $2) AND ($3 = 0 OR d.area_id = $3)
+		AND m.held_on < $4 AND ($5 = 0 OR m.committee_id = $5)`
+	args := []any{f.MeetingID, f.LeadUnitID, f.AreaID, held, f.CommitteeID}
 	list, err := db.All(ctx, q, scanDecision, `SELECT `+decisionColumns+` FROM decisions d
 		JOIN meetings m ON m.id = d.meeting_id JOIN agenda_items a ON a.id = d.agenda_item_id
-		WHERE ($1 = 0 OR d.meeting_id = $1) AND ($2 = 0 OR d.lead_unit_id = $2) AND ($3 = 0 OR d.area_id = $3)
-		AND m.held_on < $4
-		ORDER BY m.held_on, m.id, a.position, d.id`, f.MeetingID, f.LeadUnitID, f.AreaID, held)
+		WHERE `+where+` ORDER BY m.held_on, m.id, a.position, d.id`, args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	type link struct {
-		decision, task int64
-		status         plans.Status
-		light          plans.Light
-	}
-	links, err := db.All(ctx, q, func(row db.Scanner) (link, error) {
-		var l link
-		return l, row.Scan(&l.decision, &l.task, &l.status, &l.light)
-	}, `SELECT dt.decision_id, t.id, t.status, t.light FROM decision_tasks dt JOIN tasks t ON t.id = dt.task_id
-		JOIN decisions d ON d.id = dt.decision_id WHERE ($1 = 0 OR d.meeting_id = $1) ORDER BY t.id`, f.MeetingID)
+	links, err := db.All(ctx, q, func(row db.Scanner) (taskLine, error) {
+		var l taskLine
+		return l, row.Scan(&l.decision, &l.id, &l.code, &l.title, &l.leadUnitID, &l.light, &l.progress, &l.dueOn)
+	}, `SELECT dt.decision_id, t.id, t.code, t.title, t.lead_unit_id, t.light, t.progress, t.due_on
+		FROM decision_tasks dt JOIN tasks t ON t.id = dt.task_id JOIN decisions d ON d.id = dt.decision_id JOIN meetings m ON m.id = d.meeting_id
+		WHERE `+where+` ORDER BY t.id`, args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	tasks := map[int64][]link{}
+	byDecision, lines := map[int64][]taskLine{}, map[int64]taskLine{}
 	for _, l := range links {
-		tasks[l.decision] = append(tasks[l.decision], l)
+		byDecision[l.decision] = append(byDecision[l.decision], l)
+		lines[l.id] = l
 	}
 	out := list[:0]
 	for _, d := range list {
 		var lights []plans.Light
 		d.TaskIDs = []int64{}
-		for _, l := range tasks[d.ID] {
-			d.TaskIDs = append(d.TaskIDs, l.task)
+		for _, l := range byDecision[d.ID] {
+			d.TaskIDs = append(d.TaskIDs, l.id)
 			lights = append(lights, l.light)
 		}
 		d.Status = Derive(lights)
@@ -189,7 +201,7 @@ func decisions(ctx context.Context, q db.Querier, f DecisionFilter) ([]Decision,
 			out = append(out, d)
 		}
 	}
-	return out, nil
+	return out, lines, nil
 }
 
 // Derive is a decision's status from its tasks' lights: overdue if any task
@@ -237,7 +249,7 @@ func getDecision(ctx context.Context, q db.Querier, id int64) (Decision, error) 
 	if err != nil {
 		return d, errs.NotFoundIf(err, "decision")
 	}
-	list, err := decisions(ctx, q, DecisionFilter{MeetingID: d.MeetingID})
+	list, _, err := decisions(ctx, q, DecisionFilter{MeetingID: d.MeetingID})
 	for _, x := range list {
 		if x.ID == id {
 			return x, err
@@ -259,7 +271,8 @@ func (s *Service) Decisions(ctx context.Context, f DecisionFilter) ([]Decision, 
 	if err := access.FromContext(ctx).Check(access.ViewMeetings, 0); err != nil {
 		return nil, err
 	}
-	return decisions(ctx, s.DB.R, f)
+	list, _, err := decisions(ctx, s.DB.R, f)
+	return list, err
 }
 
 // SaveDecision records a decision (id 0) at a meeting that has been held, or

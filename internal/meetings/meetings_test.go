@@ -340,6 +340,24 @@ func TestCommitteesAndAgreements(t *testing.T) {
 		if list, err := w.M.Meetings(w.Viewer, meetings.Filter{CommitteeID: c.ID}); err != nil || len(list) != 1 || list[0].ID != cm.ID {
 			t.Fatalf("committee meetings = %v, %v", list, err)
 		}
+		// The committee's tasks are those of its meetings' decisions.
+		other := w.meeting("第一次联席会议", clock.DateOf(2018, 8, 1))
+		w.decide(other, "不属于委员会的事项", w.A.ID, clock.DateOf(2018, 12, 31))
+		cm.Agenda = []meetings.AgendaItem{{Title: "港口航线"}}
+		cm, err = w.M.UpdateMeeting(w.Coord, cm.ID, meetings.Input{Kind: cm.Kind, Title: cm.Title, HeldOn: cm.HeldOn, HostUnitID: cm.HostUnitID, CommitteeID: cm.CommitteeID, Agenda: cm.Agenda}, cm.Version)
+		if err == nil {
+			cm, err = w.M.SetStatus(w.Coord, cm.ID, meetings.Held, cm.Version)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := w.decide(cm, "开通环渤海集装箱航线", w.B.ID, clock.DateOf(2018, 12, 31))
+		if _, err := w.M.AssignTask(w.Coord, dec.ID, meetings.TaskSpec{}); err != nil {
+			t.Fatal(err)
+		}
+		if list, err := w.M.Decisions(w.Viewer, meetings.DecisionFilter{CommitteeID: c.ID}); err != nil || len(list) != 1 || list[0].ID != dec.ID || len(list[0].TaskIDs) != 1 {
+			t.Fatalf("committee decisions = %+v, %v", list, err)
+		}
 		_, err = w.M.SaveAgreement(w.Coord, 0, meetings.AgreementInput{Title: "港口合作框架协议", UnitIDs: []int64{w.A.ID}, TaskIDs: []int64{777}}, 0)
 		got = fields(err)
 		if got["signed_on"] != "error.required" || got["unit_ids"] != "error.agreement.parties" || got["task_ids"] != "error.agreement.task_unknown" {

@@ -162,7 +162,7 @@ func sendFile(w http.ResponseWriter, name, contentType string, data []byte) {
 func (s *Server) apiDecisions(w http.ResponseWriter, r *http.Request) {
 	q := filtersOf(r)
 	f := meetings.DecisionFilter{MeetingID: q.id("meeting_id"), LeadUnitID: q.id("lead_unit_id"), AreaID: q.id("area_id"),
-		HeldBefore: q.date("held_before"), Status: oneOf(q, "status", meetings.DecisionStatuses)}
+		HeldBefore: q.date("held_before"), CommitteeID: q.id("committee_id"), Status: oneOf(q, "status", meetings.DecisionStatuses)}
 	err := q.v.Err()
 	var ds []meetings.Decision
 	if err == nil {

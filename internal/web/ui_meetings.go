@@ -394,6 +394,7 @@ type committeeData struct {
 	*directory
 	Committee meetings.Committee
 	Meetings  []meetings.Meeting
+	Decisions []meetings.Decision // of the committee's meetings
 }
 
 func (s *Server) committeePage(r *http.Request, f form) (string, pageData, error) {
@@ -411,7 +412,10 @@ func (s *Server) committeePage(r *http.Request, f form) (string, pageData, error
 	if d.directory, err = s.directory(ctx, p.Lang); err != nil {
 		return "", p, err
 	}
-	d.Meetings, err = s.Meetings.Meetings(ctx, meetings.Filter{CommitteeID: id})
+	if d.Meetings, err = s.Meetings.Meetings(ctx, meetings.Filter{CommitteeID: id}); err != nil {
+		return "", p, err
+	}
+	d.Decisions, err = s.Meetings.Decisions(ctx, meetings.DecisionFilter{CommitteeID: id})
 	return "committee", p, err
 }
 
