@@ -139,6 +139,26 @@ func arMeetingCases() map[string]func(f *fixture) arCall {
 				changes: []arChange{{"title", arAbsent, "界面会议"}, {"attendees", arAbsent, arSet}, {"agenda", arAbsent, arSet}},
 				invalid: url.Values{"kind": {"leaders"}, "title": {"界面会议"}}}
 		},
+		"POST /meetings/{id}": func(f *fixture) arCall {
+			s := pmLogin(f, "coordinator")
+			m, _ := mtHeld(f, "界面修改")
+			form := url.Values{"version": {fmt.Sprint(m.Version)}, "kind": {"leaders"}, "title": {"界面修改（改）"}, "held_on": {today.String()},
+				"place": {"营口"}, "host_unit_id": {fmt.Sprint(f.Own.ID)}, "unit_ids": {fmt.Sprint(f.Other.ID)}, "agenda": {m.Agenda[0].Title + "\n新增议程"}}
+			invalid := url.Values{"version": {fmt.Sprint(m.Version)}, "kind": {"leaders"}, "title": {"界面修改（改）"}, "held_on": {today.String()},
+				"host_unit_id": {fmt.Sprint(f.Own.ID)}, "agenda": {"换掉全部议程"}}
+			return arCall{method: "POST", path: fmt.Sprintf("/meetings/%d", m.ID), ui: &s, form: form, status: 303,
+				action: "meeting.update", objectType: "meeting", actor: "coordinator", objectID: arID(m.ID),
+				changes: []arChange{{"title", "界面修改", "界面修改（改）"}, {"place", "盘锦", "营口"}, {"version", m.Version, m.Version + 1}}, invalid: invalid}
+		},
+		"POST /meetings/{id}/agreements": func(f *fixture) arCall {
+			s := pmLogin(f, "coordinator")
+			m, _ := mtHeld(f, "界面协议")
+			form := url.Values{"title": {"港口合作框架协议"}, "signed_on": {today.String()}, "unit_ids": {fmt.Sprint(f.Own.ID), fmt.Sprint(f.Other.ID)}}
+			return arCall{method: "POST", path: fmt.Sprintf("/meetings/%d/agreements", m.ID), ui: &s, form: form, status: 303,
+				action: "agreement.create", objectType: "agreement", actor: "coordinator", objectID: uiMaxID(f, "agreements"),
+				changes: []arChange{{"meeting_id", arAbsent, m.ID}, {"unit_ids", arAbsent, []int64{f.Own.ID, f.Other.ID}}},
+				invalid: url.Values{"title": {"港口合作框架协议"}, "signed_on": {today.String()}, "unit_ids": {fmt.Sprint(f.Own.ID)}}}
+		},
 		"POST /meetings/{id}/status": func(f *fixture) arCall {
 			s := pmLogin(f, "coordinator")
 			m, err := mtService(f).CreateMeeting(apCoordinator(f), meetings.Input{Kind: meetings.KindOffice, Title: "界面状态", HeldOn: today, HostUnitID: f.Own.ID})

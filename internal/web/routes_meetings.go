@@ -39,6 +39,8 @@ func (s *Server) meetingRoutes(api, ui func(string, string, access.Action, func(
 		ui("GET", "/meetings", access.ViewMeetings, nil, s.showPage(s.meetingsPage)),
 		ui("POST", "/meetings", access.ManageMeetings, nil, s.submitCreateMeeting),
 		ui("GET", "/meetings/{id}", access.ViewMeetings, nil, s.showPage(s.meetingPage)),
+		ui("POST", "/meetings/{id}", access.ManageMeetings, nil, s.meetingAction("edit", s.editMeeting)),
+		ui("POST", "/meetings/{id}/agreements", access.ManageMeetings, nil, s.meetingAction("agreement", s.addAgreement)),
 		ui("POST", "/meetings/{id}/status", access.ManageMeetings, nil, s.meetingAction("status", s.setMeetingStatus)),
 		ui("POST", "/meetings/{id}/minutes", access.ManageMeetings, nil, s.meetingAction("minutes", s.saveMinutes)),
 		ui("POST", "/meetings/{id}/decisions", access.ManageMeetings, nil, s.meetingAction("decision", s.addDecision)),

@@ -93,32 +93,76 @@ func (p pageData) MeetingBadge(st meetings.Status) badge {
 }
 
 // meetingInput reads a meeting's form: the agenda one item a line, the
-// attending units (the host unit hosts, the others attend).
-func meetingInput(f *formIn) meetings.Input {
+// attending units (the host unit hosts, the others attend). When the form
+// edits meeting was, an agenda line that keeps an item's title keeps the item
+// (and its decisions), and a unit that stays keeps its person and role.
+func meetingInput(f *formIn, was meetings.Meeting) meetings.Input {
 	in := meetings.Input{Kind: meetings.Kind(f.text("kind")), Title: f.text("title"), HeldOn: f.date("held_on"), Place: f.text("place"),
 		HostUnitID: f.id("host_unit_id"), Minutes: f.text("minutes")}
 	if id := f.id("committee_id"); id != 0 {
 		in.CommitteeID = &id
 	}
 	for _, line := range strings.Split(f.vals.Get("agenda"), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			in.Agenda = append(in.Agenda, meetings.AgendaItem{Title: line})
+		if line = strings.TrimSpace(line); line == "" {
+			continue
 		}
+		item := meetings.AgendaItem{Title: line}
+		for _, old := range was.Agenda {
+			if old.Title == line {
+				item = old
+			}
+		}
+		in.Agenda = append(in.Agenda, item)
+	}
+	attendee := func(unit int64, role meetings.Role) meetings.Attendee {
+		for _, a := range was.Attendees {
+			if a.UnitID == unit && (role != meetings.RoleHost || a.Role == meetings.RoleHost) {
+				return a
+			}
+		}
+		return meetings.Attendee{UnitID: unit, Role: role}
 	}
 	if in.HostUnitID != 0 {
-		in.Attendees = append(in.Attendees, meetings.Attendee{UnitID: in.HostUnitID, Role: meetings.RoleHost})
+		in.Attendees = append(in.Attendees, attendee(in.HostUnitID, meetings.RoleHost))
 	}
 	for _, u := range f.ids("unit_ids") {
 		if u != in.HostUnitID {
-			in.Attendees = append(in.Attendees, meetings.Attendee{UnitID: u, Role: meetings.RoleAttendee})
+			in.Attendees = append(in.Attendees, attendee(u, meetings.RoleAttendee))
 		}
 	}
 	return in
 }
 
+// editMeeting replaces the meeting's record from its edit form; its minutes
+// are the minutes form's.
+func (s *Server) editMeeting(r *http.Request, f *formIn, id int64) error {
+	was, err := s.Meetings.Meeting(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	in, version := meetingInput(f, was), f.version()
+	in.Minutes = was.Minutes
+	if err := f.err(); err != nil {
+		return err
+	}
+	_, err = s.Meetings.UpdateMeeting(r.Context(), id, in, version)
+	return err
+}
+
+// addAgreement records an agreement signed at the meeting.
+func (s *Server) addAgreement(r *http.Request, f *formIn, id int64) error {
+	in := meetings.AgreementInput{MeetingID: &id, Title: f.text("title"), SignedOn: f.date("signed_on"), Scope: f.text("scope"),
+		UnitIDs: f.ids("unit_ids"), TaskIDs: f.ids("task_ids")}
+	if err := f.err(); err != nil {
+		return err
+	}
+	_, err := s.Meetings.SaveAgreement(r.Context(), 0, in, 0)
+	return err
+}
+
 func (s *Server) submitCreateMeeting(w http.ResponseWriter, r *http.Request) {
 	f := readForm(w, r)
-	in := meetingInput(f)
+	in := meetingInput(f, meetings.Meeting{})
 	err := f.err()
 	var m meetings.Meeting
 	if err == nil {
@@ -139,6 +183,7 @@ type meetingData struct {
 	Revisions  []meetings.Revision
 	Goals      []option // the goals of plans in force, for a decision's task
 	Agenda     []option
+	Committees []option
 }
 
 type agendaNode struct {
@@ -199,6 +244,13 @@ func (s *Server) meetingPage(r *http.Request, f form) (string, pageData, error) 
 		return "", p, err
 	}
 	if p.Can("meeting.manage") {
+		cs, err := s.Meetings.Committees(ctx)
+		if err != nil {
+			return "", p, err
+		}
+		for _, c := range cs {
+			d.Committees = append(d.Committees, option{itoa(c.ID), c.Name})
+		}
 		ps, err := s.Plans.Plans(ctx)
 		if err != nil {
 			return "", p, err
@@ -223,11 +275,34 @@ func (s *Server) meetingPage(r *http.Request, f form) (string, pageData, error) 
 func (d *meetingData) Values() url.Values {
 	m := d.Meeting
 	v := url.Values{"kind": {string(m.Kind)}, "title": {m.Title}, "held_on": {m.HeldOn.String()}, "place": {m.Place},
-		"host_unit_id": {itoa(m.HostUnitID)}, "minutes": {m.Minutes}}
+		"host_unit_id": {itoa(m.HostUnitID)}}
 	if m.CommitteeID != nil {
 		v.Set("committee_id", itoa(*m.CommitteeID))
 	}
+	var agenda []string
+	for _, it := range m.Agenda {
+		agenda = append(agenda, it.Title)
+	}
+	v.Set("agenda", strings.Join(agenda, "\n"))
+	for _, a := range m.Attendees {
+		if a.UnitID != m.HostUnitID {
+			v.Add("unit_ids", itoa(a.UnitID))
+		}
+	}
 	return v
+}
+
+// Tasks are the tasks of the meeting's decisions, for an agreement to name.
+func (d *meetingData) Tasks() []option {
+	var out []option
+	for _, it := range d.Items {
+		for _, dec := range it.Decisions {
+			for _, t := range dec.Tasks {
+				out = append(out, option{itoa(t.ID), t.Code + " " + t.Title})
+			}
+		}
+	}
+	return out
 }
 
 // meetingAction runs a post on the {id} meeting and comes back to its page.
