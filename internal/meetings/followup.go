@@ -190,9 +190,21 @@ func (s *Service) Trace(ctx context.Context, decisionID int64) (Trace, error) {
 }
 
 // DecisionsOfTask lists the decisions a task carries out, for the task's page.
-func (s *Service) DecisionsOfTask(ctx context.Context, taskID int64) ([]int64, error) {
+func (s *Service) DecisionsOfTask(ctx context.Context, taskID int64) ([]Decision, error) {
 	if err := access.FromContext(ctx).Check(access.ViewMeetings, 0); err != nil {
 		return nil, err
 	}
-	return ids(ctx, s.DB.R, `SELECT decision_id FROM decision_tasks WHERE task_id = $1 ORDER BY decision_id`, taskID)
+	list, err := ids(ctx, s.DB.R, `SELECT decision_id FROM decision_tasks WHERE task_id = $1 ORDER BY decision_id`, taskID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Decision, 0, len(list))
+	for _, id := range list {
+		d, err := getDecision(ctx, s.DB.R, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }

@@ -262,8 +262,8 @@ func TestDecisionTaskTraceability(t *testing.T) {
 		if err != nil || len(got.TaskIDs) != 2 || got.Status != meetings.InProgress {
 			t.Fatalf("decision = %+v, %v", got, err)
 		}
-		if ids, err := w.M.DecisionsOfTask(w.Viewer, task.ID); err != nil || len(ids) != 1 || ids[0] != dec.ID {
-			t.Fatalf("decisions of task = %v, %v", ids, err)
+		if ds, err := w.M.DecisionsOfTask(w.Viewer, task.ID); err != nil || len(ds) != 1 || ds[0].ID != dec.ID {
+			t.Fatalf("decisions of task = %v, %v", ds, err)
 		}
 		// The lead units finish and the office closes both tasks.
 		for _, tk := range []plans.Task{task, second} {

@@ -95,6 +95,9 @@ func TestBrowserMeetingJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.open(taskLink)
+	if got := b.text(`.facts a[href^="/meetings/"]`); got != decision {
+		t.Errorf("the task page names its decision as %q", got)
+	}
 	b.setValue("#complete-summary", "港口协同发展机制已经建立并运行。")
 	b.do("attach the evidence", chromedp.SetUploadFiles(`#complete-file`, []string{evidence}))
 	b.submitBoosted("file the completion report", `form[action$="/complete"] button[type=submit]`, `document.querySelector(".why .badge.light-done_on_time")`)
