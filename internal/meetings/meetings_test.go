@@ -28,7 +28,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // viewer, on a fake clock starting 2018-08-01, the day of the first joint
 // meeting.
 type world struct {
-	t       *testing.T
+	t       testing.TB
 	DB      *db.DB
 	Clock   *clock.Fake
 	M       *meetings.Service
@@ -40,7 +40,7 @@ type world struct {
 	Leader  map[int64]context.Context
 }
 
-func newWorld(t *testing.T, d *db.DB) *world {
+func newWorld(t testing.TB, d *db.DB) *world {
 	t.Helper()
 	ctx := context.Background()
 	w := &world{t: t, DB: d, Clock: clock.NewFake(time.Date(2018, 8, 1, 9, 0, 0, 0, time.UTC)), Leader: map[int64]context.Context{}}
