@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"mime"
 	"net/http"
-	"strconv"
 
 	"concord/internal/meetings"
 	"concord/internal/plans"
@@ -143,20 +141,6 @@ func (s *Server) apiMeetingDocument(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sendFile(w, d.Name, d.ContentType, data)
-}
-
-// sendFile writes a stored file as a download the browser must not sniff.
-func sendFile(w http.ResponseWriter, name, contentType string, data []byte) {
-	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": name})
-	if disposition == "" {
-		disposition = "attachment"
-	}
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Disposition", disposition)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
 }
 
 func (s *Server) apiDecisions(w http.ResponseWriter, r *http.Request) {

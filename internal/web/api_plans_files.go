@@ -95,12 +95,17 @@ func (s *Server) apiAttachment(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": a.Name})
+	sendFile(w, a.Name, a.ContentType, data)
+}
+
+// sendFile writes a stored file as a download the browser must not sniff.
+func sendFile(w http.ResponseWriter, name, contentType string, data []byte) {
+	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": name})
 	if disposition == "" {
 		disposition = "attachment"
 	}
 	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
+	h.Set("Content-Type", contentType)
 	h.Set("Content-Disposition", disposition)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Length", strconv.Itoa(len(data)))
