@@ -94,8 +94,13 @@ func TestMigrate(t *testing.T) {
 			if _, errOut, err := run(t, "", "user", "disable", "nobody", "--db", url); err == nil || !strings.Contains(errOut, "migrate up") {
 				t.Errorf("behind schema: err %v, stderr %q", err, errOut)
 			}
+			// Every migration of the engine is applied, however many there are.
+			files, err := filepath.Glob(filepath.Join("..", "db", "migrations", string(e), "*.sql"))
+			if err != nil || len(files) == 0 {
+				t.Fatalf("migration files of %s: %v", e, err)
+			}
 			out = must(t, "", "migrate", "up", "--db", url)
-			if !strings.Contains(out, "applied 3 migration(s)") {
+			if !strings.Contains(out, fmt.Sprintf("applied %d migration(s)", len(files))) {
 				t.Errorf("up: %s", out)
 			}
 			out = must(t, "", "migrate", "status", "--db", url)

@@ -284,7 +284,7 @@ func (s *Service) SaveDecision(ctx context.Context, meetingID, id int64, in Deci
 	}
 	var after Decision
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.DB.Serialize(ctx, tx, "meeting:"+strconv.FormatInt(meetingID, 10)); err != nil {
+		if err := s.lockMeeting(ctx, tx, meetingID); err != nil {
 			return err
 		}
 		m, err := getMeeting(ctx, tx, meetingID)

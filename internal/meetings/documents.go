@@ -39,6 +39,9 @@ func (s *Service) AddDocument(ctx context.Context, meetingID int64, name string,
 	}
 	var d Document
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockMeeting(ctx, tx, meetingID); err != nil {
+			return err
+		}
 		var status Status
 		if err := tx.QueryRowContext(ctx, `SELECT status FROM meetings WHERE id = $1`, meetingID).Scan(&status); err != nil {
 			return errs.NotFoundIf(err, "meeting")

@@ -202,7 +202,12 @@ func (in *Input) validate(ctx context.Context, q db.Querier) error {
 	if in.Kind == KindCommittee && in.CommitteeID == nil {
 		v.Add("committee_id", "error.required")
 	}
-	seen := map[int64]bool{}
+	// A unit may send several people, but nobody comes twice.
+	type who struct {
+		unit   int64
+		person string
+	}
+	seen := map[who]bool{}
 	for i, a := range in.Attendees {
 		f := "attendees." + itoa(i)
 		if err := checkUnit(ctx, q, &v, f+".unit_id", a.UnitID); err != nil {
@@ -212,10 +217,11 @@ func (in *Input) validate(ctx context.Context, q db.Querier) error {
 		if !slices.Contains(Roles, a.Role) {
 			v.Add(f+".role", "error.choice")
 		}
-		if a.Person == "" && seen[a.UnitID] {
+		if k := (who{a.UnitID, a.Person}); seen[k] {
 			v.Add(f+".unit_id", "error.meeting.attendee_twice")
+		} else {
+			seen[k] = true
 		}
-		seen[a.UnitID] = a.Person == ""
 	}
 	for i, a := range in.Agenda {
 		f := "agenda." + itoa(i)
@@ -359,6 +365,9 @@ func (s *Service) rewrite(ctx context.Context, id int64, version int, action str
 	}
 	var after Meeting
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockMeeting(ctx, tx, id); err != nil {
+			return err
+		}
 		before, err := claimMeeting(ctx, tx, id, version)
 		if err != nil {
 			return err
@@ -372,6 +381,13 @@ func (s *Service) rewrite(ctx context.Context, id int64, version int, action str
 		return audit.Record(ctx, tx, audit.Change{Action: action, ObjectType: "meeting", ObjectID: id, Before: before, After: after})
 	})
 	return after, err
+}
+
+// lockMeeting makes the writers of one meeting and of its decisions and
+// documents run one at a time, so that nothing is added to a meeting while
+// it is being closed.
+func (s *Service) lockMeeting(ctx context.Context, tx *sql.Tx, id int64) error {
+	return s.DB.Serialize(ctx, tx, "meeting:"+strconv.FormatInt(id, 10))
 }
 
 // claimMeeting takes the meeting's next version for this transaction, or

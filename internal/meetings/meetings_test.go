@@ -147,6 +147,12 @@ func TestMeetingLifecycle(t *testing.T) {
 		if _, err := w.M.CreateMeeting(w.Viewer, meetings.Input{}); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("viewer creates a meeting: %v", err)
 		}
+		// A unit may send several people, but nobody comes twice.
+		_, err = w.M.CreateMeeting(w.Coord, meetings.Input{Kind: meetings.KindOffice, Title: "办公室会议", HeldOn: clock.DateOf(2018, 7, 1), HostUnitID: w.A.ID,
+			Attendees: []meetings.Attendee{{UnitID: w.A.ID, Person: "张主任", Role: meetings.RoleHost}, {UnitID: w.A.ID, Person: "李处长", Role: meetings.RoleSpeaker}, {UnitID: w.A.ID, Person: "张主任", Role: meetings.RoleAttendee}}})
+		if got := fields(err); len(got) != 1 || got["attendees.2.unit_id"] != "error.meeting.attendee_twice" {
+			t.Fatalf("attendee twice: %v", err)
+		}
 		m := w.meeting("第一次联席会议", clock.DateOf(2018, 8, 1))
 		if m.Status != meetings.Held || len(m.Attendees) != 3 || len(m.Agenda) != 1 {
 			t.Fatalf("meeting = %+v", m)
