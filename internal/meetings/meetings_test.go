@@ -472,3 +472,39 @@ func golden(t *testing.T, path, got string) {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// TestConcurrentEdits sends two edits of one meeting made against the same
+// version at once: one is written, the other gets the conflict with the
+// meeting as it now is, and the audit trail has one row.
+func TestConcurrentEdits(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		m := w.meeting("第一次联席会议", clock.DateOf(2018, 8, 1))
+		before := auditCount(t, d, "meeting.update")
+		results := make(chan error, 2)
+		for _, place := range []string{"大连", "营口"} {
+			go func() {
+				in := meetings.Input{Kind: m.Kind, Title: m.Title, HeldOn: m.HeldOn, Place: place, HostUnitID: m.HostUnitID, Attendees: m.Attendees, Agenda: m.Agenda}
+				_, err := w.M.UpdateMeeting(w.Coord, m.ID, in, m.Version)
+				results <- err
+			}()
+		}
+		var ok, stale int
+		for range 2 {
+			switch err := <-results; {
+			case err == nil:
+				ok++
+			case errs.Is(err, errs.Conflict):
+				if e, _ := errs.As(err); e.Current == nil {
+					t.Error("the conflict carries no current meeting")
+				}
+				stale++
+			default:
+				t.Fatal(err)
+			}
+		}
+		if ok != 1 || stale != 1 || auditCount(t, d, "meeting.update")-before != 1 {
+			t.Fatalf("ok %d, stale %d, audit rows %d", ok, stale, auditCount(t, d, "meeting.update")-before)
+		}
+	})
+}
