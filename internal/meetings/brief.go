@@ -106,7 +106,7 @@ func (s *Service) Brief(ctx context.Context, id int64, lang string, providers ..
 	if err != nil {
 		return Brief{}, err
 	}
-	ds, lines, err := decisions(ctx, s.DB.R, DecisionFilter{HeldBefore: m.HeldOn})
+	ds, lines, err := decisions(ctx, s.DB.R, DecisionFilter{HeldBefore: m.HeldOn, SameDayBefore: m.ID})
 	if err != nil {
 		return Brief{}, err
 	}

@@ -143,6 +143,9 @@ type DecisionFilter struct {
 	HeldBefore  clock.Date     `json:"held_before"` // decided at meetings held before this day
 	CommitteeID int64          `json:"committee_id"`
 	Status      DecisionStatus `json:"status"`
+	// SameDayBefore also takes, with HeldBefore, the meetings held that day
+	// and recorded before this meeting: a brief's "earlier meetings".
+	SameDayBefore int64 `json:"-"`
 }
 
 // taskLine is what a list of decisions shows of one of their tasks.
@@ -166,8 +169,8 @@ func decisions(ctx context.Context, q db.Querier, f DecisionFilter) ([]Decision,
 		held = clock.DateOf(9999, 12, 31)
 	}
 	const where = `($1 = 0 OR d.meeting_id = $1) AND ($2 = 0 OR d.lead_unit_id = $2) AND ($3 = 0 OR d.area_id = $3)
-		AND m.held_on < $4 AND ($5 = 0 OR m.committee_id = $5)`
-	args := []any{f.MeetingID, f.LeadUnitID, f.AreaID, held, f.CommitteeID}
+		AND (m.held_on < $4 OR m.held_on = $4 AND m.id < $6) AND ($5 = 0 OR m.committee_id = $5)`
+	args := []any{f.MeetingID, f.LeadUnitID, f.AreaID, held, f.CommitteeID, f.SameDayBefore}
 	list, err := db.All(ctx, q, scanDecision, `SELECT `+decisionColumns+` FROM decisions d
 		JOIN meetings m ON m.id = d.meeting_id JOIN agenda_items a ON a.id = d.agenda_item_id
 		WHERE `+where+` ORDER BY m.held_on, m.id, a.position, d.id`, args...)

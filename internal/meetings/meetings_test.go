@@ -444,6 +444,22 @@ func TestBriefGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A meeting the same day, recorded later, counts the next one as earlier.
+		later, err := w.M.CreateMeeting(w.Coord, meetings.Input{Kind: meetings.KindLeaders, Title: "第二次联席会议（下午）", HeldOn: next.HeldOn, HostUnitID: w.A.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next, err = w.M.SetStatus(w.Coord, next.ID, meetings.Held, next.Version); err != nil {
+			t.Fatal(err)
+		}
+		next.Agenda = []meetings.AgendaItem{{Title: "研究下一步工作"}}
+		if next, err = w.M.UpdateMeeting(w.Coord, next.ID, meetings.Input{Kind: next.Kind, Title: next.Title, HeldOn: next.HeldOn, HostUnitID: next.HostUnitID, Agenda: next.Agenda}, next.Version); err != nil {
+			t.Fatal(err)
+		}
+		w.decide(next, "当天上午的议定事项", w.B.ID, clock.DateOf(2018, 12, 31))
+		if lb, err := w.M.Brief(w.Viewer, later.ID, "zh-Hans"); err != nil || len(lb.Decisions) != 3 {
+			t.Fatalf("the afternoon's brief: %d decisions, %v", len(lb.Decisions), err)
+		}
 		if len(b.Decisions) != 2 || b.Totals[meetings.Overdue] != 1 || b.Totals[meetings.Unassigned] != 1 || b.Decisions[0].Tasks[0].Code != task.Code {
 			t.Fatalf("brief = %+v", b)
 		}
