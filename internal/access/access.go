@@ -75,6 +75,12 @@ const (
 	Public               Action = "public"
 )
 
+// Joint meetings (联席会议), their decisions, committees and agreements.
+const (
+	ViewMeetings   Action = "meeting.view"   // meetings, decisions, committees, agreements, briefs
+	ManageMeetings Action = "meeting.manage" // record them and turn decisions into tasks
+)
+
 // Reach is how far a role's permission extends.
 type Reach int
 
@@ -132,6 +138,8 @@ var Policy = map[Action]map[Role]Reach{
 	RaiseProblem:         {Reporter: OwnUnit, UnitLeader: OwnUnit},
 	TriageProblem:        {Coordinator: Any},
 	RespondProblem:       {Reporter: OwnUnit, UnitLeader: OwnUnit},
+	ViewMeetings:         all(business, Any),
+	ManageMeetings:       {Coordinator: Any},
 	Self:                 all(Roles, Any),
 }
 

@@ -48,6 +48,8 @@ var spec = map[access.Action]struct{ any, own []access.Role }{
 	access.RaiseProblem:         {own: []access.Role{access.Reporter, access.UnitLeader}},
 	access.TriageProblem:        {any: []access.Role{access.Coordinator}},
 	access.RespondProblem:       {own: []access.Role{access.Reporter, access.UnitLeader}},
+	access.ViewMeetings:         {any: []access.Role{access.Coordinator, access.UnitLeader, access.Reporter, access.Inspector, access.Viewer}},
+	access.ManageMeetings:       {any: []access.Role{access.Coordinator}},
 	access.Self:                 {any: access.Roles},
 	access.Public:               {any: access.Roles},
 }

@@ -23,6 +23,7 @@ import (
 	"concord/internal/db"
 	"concord/internal/inspect"
 	"concord/internal/jobs"
+	"concord/internal/meetings"
 	"concord/internal/notify"
 	"concord/internal/planio"
 	"concord/internal/plans"
@@ -38,6 +39,7 @@ type App struct {
 	Alliance *alliance.Service
 	Plans    *plans.Service
 	Notify   *notify.Service
+	Meetings *meetings.Service
 	Planio   *planio.Service
 	Inspect  *inspect.Service
 	Problems *problems.Service
@@ -95,6 +97,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 	a.Planio = &planio.Service{Plans: a.Plans, Alliance: a.Alliance}
 	a.Inspect = &inspect.Service{DB: d, Clock: clock.System, Plans: a.Plans}
 	a.Problems = &problems.Service{DB: d, Clock: clock.System}
+	a.Meetings = &meetings.Service{DB: d, Clock: clock.System, Plans: a.Plans}
 	return a
 }
 
@@ -112,6 +115,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Planio:       a.Planio,
 		Inspect:      a.Inspect,
 		Problems:     a.Problems,
+		Meetings:     a.Meetings,
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,

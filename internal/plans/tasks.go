@@ -91,6 +91,9 @@ type TaskInput struct {
 	ReportDates   []clock.Date     `json:"report_dates"`
 	Milestones    []MilestoneInput `json:"milestones"`
 	Revision      RevisionNote     `json:"revision"`
+	// Origin says what the task was made from when another capability made
+	// it (e.g. "decision:12"); it is kept on the audit record.
+	Origin string `json:"-"`
 }
 
 // Milestone is a checkpoint (节点) on the way to a task's deadline.
@@ -325,7 +328,14 @@ func checkUnit(ctx context.Context, r refs, v *errs.Validation, field string, id
 // CreateTask adds a task to plan planID with its assignments, milestones and
 // reporting periods.
 func (s *Service) CreateTask(ctx context.Context, planID int64, in TaskInput) (Task, error) {
-	return s.saveTask(ctx, func(*sql.Tx) (int64, error) { return planID, nil }, 0, in, 0)
+	return s.CreateTaskThen(ctx, planID, in, nil)
+}
+
+// CreateTaskThen is CreateTask that runs then, if not nil, in the same
+// transaction once the task is written, so that another capability can record
+// what the task came from (a meeting decision) all or nothing.
+func (s *Service) CreateTaskThen(ctx context.Context, planID int64, in TaskInput, then func(*sql.Tx, Task) error) (Task, error) {
+	return s.saveTask(ctx, func(*sql.Tx) (int64, error) { return planID, nil }, 0, in, 0, then)
 }
 
 // UpdateTask replaces a task's fields if version is current. Units dropped
@@ -334,12 +344,12 @@ func (s *Service) UpdateTask(ctx context.Context, id int64, in TaskInput, versio
 	return s.saveTask(ctx, func(tx *sql.Tx) (int64, error) {
 		cur, err := getTask(ctx, tx, id)
 		return cur.PlanID, err
-	}, id, in, version)
+	}, id, in, version, nil)
 }
 
 // saveTask writes one task in a transaction of its own, its plan (found by
 // planOf) locked, and records the plan's revision if it is in force.
-func (s *Service) saveTask(ctx context.Context, planOf func(*sql.Tx) (int64, error), id int64, in TaskInput, version int) (Task, error) {
+func (s *Service) saveTask(ctx context.Context, planOf func(*sql.Tx) (int64, error), id int64, in TaskInput, version int, then func(*sql.Tx, Task) error) (Task, error) {
 	if err := access.FromContext(ctx).Check(access.EditPlans, 0); err != nil {
 		return Task{}, err
 	}
@@ -364,7 +374,10 @@ func (s *Service) saveTask(ctx context.Context, planOf func(*sql.Tx) (int64, err
 		if err != nil {
 			return err
 		}
-		return s.revise(ctx, tx, p.ID, in.Revision, changes)
+		if err := s.revise(ctx, tx, p.ID, in.Revision, changes); err != nil || then == nil {
+			return err
+		}
+		return then(tx, t)
 	})
 	return t, err
 }
@@ -435,7 +448,7 @@ func (s *Service) writeTask(ctx context.Context, tx *sql.Tx, p Plan, id int64, i
 	if err := s.event(ctx, tx, id, kind, 0, 0, in.Revision.Reason); err != nil {
 		return Task{}, err
 	}
-	return t, audit.Record(ctx, tx, audit.Change{Action: action, ObjectType: "task", ObjectID: id, Before: b, After: taskRecord{t, in.CoUnitIDs, in.Milestones}})
+	return t, audit.Record(ctx, tx, audit.Change{Action: action, ObjectType: "task", ObjectID: id, Before: b, After: taskRecord{t, in.CoUnitIDs, in.Milestones, in.Origin}})
 }
 
 // taskRecord is a task as the audit trail keeps it: with its units and
@@ -444,6 +457,7 @@ type taskRecord struct {
 	Task
 	CoUnitIDs  []int64          `json:"co_unit_ids"`
 	Milestones []MilestoneInput `json:"milestones"`
+	Origin     string           `json:"origin,omitempty"`
 }
 
 // syncMilestones makes a task's milestones the given list, in order.

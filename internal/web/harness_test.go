@@ -18,6 +18,7 @@ import (
 	"concord/internal/db"
 	"concord/internal/dbtest"
 	"concord/internal/inspect"
+	"concord/internal/meetings"
 	"concord/internal/notify"
 	"concord/internal/planio"
 	"concord/internal/plans"
@@ -89,7 +90,8 @@ func newFixture(t *testing.T, e db.Engine) *fixture {
 	f.seedPlan()
 	f.Srv, err = web.New(web.Deps{DB: d, Accounts: acc, Alliance: al, Plans: f.Plans, Audit: &audit.Store{DB: d}, Version: "test",
 		Notify: &notify.Service{DB: d, Clock: clock.System}, Planio: &planio.Service{Plans: f.Plans, Alliance: al},
-		Inspect: &inspect.Service{DB: d, Clock: clock.System, Plans: f.Plans}, Problems: &problems.Service{DB: d, Clock: clock.System}})
+		Inspect: &inspect.Service{DB: d, Clock: clock.System, Plans: f.Plans}, Problems: &problems.Service{DB: d, Clock: clock.System},
+		Meetings: &meetings.Service{DB: d, Clock: clock.System, Plans: f.Plans}})
 	if err != nil {
 		t.Fatal(err)
 	}

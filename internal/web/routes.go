@@ -89,6 +89,7 @@ func (s *Server) routeTable() []Route {
 	routes = append(routes, s.notifyRoutes(api, ui)...)
 	routes = append(routes, s.inspectAPIRoutes(api)...)
 	routes = append(routes, s.inspectUIRoutes(ui)...)
+	routes = append(routes, s.meetingRoutes(api, ui)...)
 	return append(routes, s.planUIRoutes(ui)...)
 }
 

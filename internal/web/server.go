@@ -15,6 +15,7 @@ import (
 	"concord/internal/audit"
 	"concord/internal/db"
 	"concord/internal/inspect"
+	"concord/internal/meetings"
 	"concord/internal/notify"
 	"concord/internal/planio"
 	"concord/internal/plans"
@@ -31,11 +32,16 @@ type Deps struct {
 	Planio       *planio.Service
 	Inspect      *inspect.Service
 	Problems     *problems.Service
+	Meetings     *meetings.Service
 	Audit        *audit.Store
 	Log          *slog.Logger
 	CookieSecure string // auto, always or never
 	TrustProxy   bool
 	Version      string
+
+	// BriefSections add sections to the meeting brief (escalated problems,
+	// inspection results) from capabilities the meetings package does not know.
+	BriefSections []meetings.SectionProvider
 }
 
 // Server is the HTTP face of Concord.

@@ -9,6 +9,7 @@ import (
 	"concord/internal/clock"
 	"concord/internal/errs"
 	"concord/internal/i18n"
+	"concord/internal/meetings"
 	"concord/internal/plans"
 )
 
@@ -83,6 +84,7 @@ type taskData struct {
 	MergeInto   []option
 	Form        taskForm
 	Today       clock.Date
+	Decisions   []meetings.Decision // the meeting decisions the task carries out
 }
 
 func (s *Server) taskPage(r *http.Request, f form) (string, pageData, error) {
@@ -130,6 +132,9 @@ func (s *Server) taskPageOf(r *http.Request, f form, id int64) (string, pageData
 		return "", p, err
 	}
 	d.CoUnits = coUnits(d.Assignments)
+	if d.Decisions, err = s.Meetings.DecisionsOfTask(ctx, id); err != nil {
+		return "", p, err
+	}
 	if d.Milestones, err = s.Plans.Milestones(ctx, id); err != nil {
 		return "", p, err
 	}
