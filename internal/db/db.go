@@ -240,33 +240,62 @@ func (d *DB) Serialize(ctx context.Context, tx *sql.Tx, resource string) error {
 // at a time: one round trip per batch instead of per row. tuple is one
 // row's placeholders written with %d verbs numbered from 1.
 func InsertRows(ctx context.Context, q Querier, head, tuple string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
 	// SQLite looks up each numbered parameter in a list, a cost that grows
 	// with the square of a statement's parameters: a few hundred per
 	// statement is the sweet spot for both engines.
-	batch := 1
-	if len(rows) > 0 {
-		batch = max(1, 400/len(rows[0]))
+	width := len(rows[0])
+	batch := max(1, 400/width)
+	// Full batches share one statement, parsed once: parsing a long VALUES
+	// list costs SQLite about as much as running it.
+	if p, ok := q.(interface {
+		PrepareContext(context.Context, string) (*sql.Stmt, error)
+	}); ok && len(rows) >= 2*batch {
+		st, err := p.PrepareContext(ctx, valuesSQL(head, tuple, batch, width))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for len(rows) >= batch {
+			if _, err := st.ExecContext(ctx, flatten(rows[:batch], width)...); err != nil {
+				return err
+			}
+			rows = rows[batch:]
+		}
 	}
 	for len(rows) > 0 {
 		n := min(batch, len(rows))
-		var b strings.Builder
-		b.WriteString(head)
-		args := make([]any, 0, n*len(rows[0]))
-		for i, r := range rows[:n] {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			nums := make([]any, len(r))
-			for j := range r {
-				nums[j] = len(args) + j + 1
-			}
-			fmt.Fprintf(&b, tuple, nums...)
-			args = append(args, r...)
-		}
-		if _, err := q.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := q.ExecContext(ctx, valuesSQL(head, tuple, n, width), flatten(rows[:n], width)...); err != nil {
 			return err
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// valuesSQL is head followed by n tuples of width parameters, numbered on.
+func valuesSQL(head, tuple string, n, width int) string {
+	var b strings.Builder
+	b.WriteString(head)
+	nums := make([]any, width)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		for j := range nums {
+			nums[j] = i*width + j + 1
+		}
+		fmt.Fprintf(&b, tuple, nums...)
+	}
+	return b.String()
+}
+
+func flatten(rows [][]any, width int) []any {
+	args := make([]any, 0, len(rows)*width)
+	for _, r := range rows {
+		args = append(args, r...)
+	}
+	return args
 }

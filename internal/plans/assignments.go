@@ -116,8 +116,9 @@ func (s *Service) syncAssignments(ctx context.Context, tx *sql.Tx, t Task, befor
 		delete(want, a.UnitID)
 	}
 	for unit, role := range want {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO assignments (task_id, unit_id, role, due_on, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$5)`,
-			t.ID, unit, role, t.DueOn, now); err != nil {
+		// The assignment carries its task's light (kept in step by a trigger on tasks).
+		if _, err := tx.ExecContext(ctx, `INSERT INTO assignments (task_id, unit_id, role, due_on, created_at, updated_at, light)
+			SELECT $1,$2,$3,$4,$5,$5, light FROM tasks WHERE id = $1`, t.ID, unit, role, t.DueOn, now); err != nil {
 			return err
 		}
 	}

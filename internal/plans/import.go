@@ -357,9 +357,11 @@ func (s *Service) createTasks(ctx context.Context, tx *sql.Tx, p Plan, rows []Im
 	}
 	now, today := s.now(), s.today()
 	var taskRows [][]any
+	lights := map[string]Light{} // by code, for the assignments too
 	for _, r := range valid {
 		in := r.Task
 		light := judge(lightFacts{Status: TaskActive, StartsOn: in.StartsOn, DueOn: in.DueOn}, today, set).Light
+		lights[in.Code] = light
 		taskRows = append(taskRows, []any{p.ID, in.GoalID, in.Code, in.Title, in.Description, in.AreaID, in.LeadUnitID, in.StartsOn, in.DueOn,
 			in.Deliverables, in.Target, in.Indicator, in.IndicatorUnit, in.TargetValue, in.Weight, in.Cycle, joinDates(in.ReportDates), light, today, now})
 	}
@@ -385,9 +387,9 @@ func (s *Service) createTasks(ctx context.Context, tx *sql.Tx, p Plan, rows []Im
 	var created []RowResult
 	for _, r := range valid {
 		in, id := r.Task, ids[r.Task.Code]
-		assignRows = append(assignRows, []any{id, in.LeadUnitID, Lead, in.DueOn, now})
+		assignRows = append(assignRows, []any{id, in.LeadUnitID, Lead, in.DueOn, now, lights[in.Code]})
 		for _, u := range in.CoUnitIDs {
-			assignRows = append(assignRows, []any{id, u, Co, in.DueOn, now})
+			assignRows = append(assignRows, []any{id, u, Co, in.DueOn, now, lights[in.Code]})
 		}
 		for i, m := range in.Milestones {
 			milestoneRows = append(milestoneRows, []any{id, m.Title, m.DueOn, m.DoneOn, i, now})
@@ -401,7 +403,7 @@ func (s *Service) createTasks(ctx context.Context, tx *sql.Tx, p Plan, rows []Im
 		head, tuple string
 		rows        [][]any
 	}{
-		{`INSERT INTO assignments (task_id, unit_id, role, due_on, created_at, updated_at) VALUES `, "($%d,$%d,$%d,$%d,$%d,$%[5]d)", assignRows},
+		{`INSERT INTO assignments (task_id, unit_id, role, due_on, created_at, light, updated_at) VALUES `, "($%d,$%d,$%d,$%d,$%d,$%d,$%[5]d)", assignRows},
 		{`INSERT INTO milestones (task_id, title, due_on, done_on, position, created_at, updated_at) VALUES `, "($%d,$%d,$%d,$%d,$%d,$%d,$%[6]d)", milestoneRows},
 		{`INSERT INTO search_docs (kind, ref_id, task_id, body) VALUES `, "($%d,$%d,$%d,$%d)", searchRows},
 		{`INSERT INTO task_events (task_id, at, actor, kind, note) VALUES `, "($%d,$%d,$%d,$%d,$%d)", eventRows},

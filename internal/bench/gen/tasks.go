@@ -39,7 +39,7 @@ var tables = []struct {
 	{"tasks", []string{"id", "plan_id", "goal_id", "code", "title", "description", "area_id", "lead_unit_id", "starts_on", "due_on",
 		"deliverables", "target", "cycle", "report_dates", "status", "status_reason", "merged_into_id", "completed_on", "closed_at",
 		"closed_month", "progress", "light", "light_on", "created_at", "updated_at"}, func(r *rows) [][]any { return r.tasks }},
-	{"assignments", []string{"id", "task_id", "unit_id", "role", "due_on", "progress", "created_at", "updated_at"},
+	{"assignments", []string{"id", "task_id", "unit_id", "role", "due_on", "progress", "created_at", "updated_at", "light"},
 		func(r *rows) [][]any { return r.assignments }},
 	{"reports", []string{"id", "assignment_id", "task_id", "unit_id", "period_start", "period_end", "due_on", "state", "percent",
 		"self_status", "narrative", "problems", "help_needed", "next_steps", "first_submitted_at", "on_time", "submitted_at",
@@ -139,7 +139,7 @@ func (g *generator) task(ctx context.Context, i int, r *rows) error {
 			}
 		}
 		lastOf = append(lastOf, last)
-		r.assignments = append(r.assignments, []any{aid, id, u.id, role, t.due, 0.0, created, created})
+		r.assignments = append(r.assignments, []any{aid, id, u.id, role, t.due, 0.0, created, created, ""}) // light: below
 		if t.fate == overdue {
 			g.chaseLate(r, id, aid, 0, u.id, t.due)
 		}
@@ -159,6 +159,9 @@ func (g *generator) task(ctx context.Context, i int, r *rows) error {
 		}
 	} else if status == plans.TaskActive {
 		p.mergeInto = id
+	}
+	for _, a := range r.assignments[len(r.assignments)-len(units):] {
+		a[len(a)-1] = string(v.Light)
 	}
 	var closedAt any
 	closedMonth := ""

@@ -1,19 +1,12 @@
 -- +goose Up
--- Each assignment carries its task's light, kept by triggers, so that "one
--- unit's red tasks" is a range of one index instead of a test of every red
--- task against the unit's assignments (internal/plans TaskFilter).
+-- Each assignment carries its task's light (written with it, then kept by a
+-- trigger on tasks), so that "one unit's red tasks" is a range of one index
+-- instead of a test of every red task against the unit's assignments
+-- (internal/plans TaskFilter).
 ALTER TABLE assignments ADD COLUMN light TEXT NOT NULL DEFAULT '';
 UPDATE assignments a SET light = t.light FROM tasks t WHERE t.id = a.task_id;
 CREATE INDEX assignments_unit_light ON assignments(unit_id, light, task_id) WHERE active;
 
--- +goose StatementBegin
-CREATE FUNCTION assignments_light_new() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.light := (SELECT light FROM tasks WHERE id = NEW.task_id);
-    RETURN NEW;
-END $$;
--- +goose StatementEnd
-CREATE TRIGGER assignments_light_bi BEFORE INSERT ON assignments FOR EACH ROW EXECUTE FUNCTION assignments_light_new();
 
 -- +goose StatementBegin
 CREATE FUNCTION assignments_light_sync() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -144,8 +137,6 @@ DROP TRIGGER units_stamp ON units;
 DROP FUNCTION directory_stamp;
 DROP TABLE change_stamps;
 DROP TRIGGER assignments_light_au ON tasks;
-DROP TRIGGER assignments_light_bi ON assignments;
 DROP FUNCTION assignments_light_sync;
-DROP FUNCTION assignments_light_new;
 DROP INDEX assignments_unit_light;
 ALTER TABLE assignments DROP COLUMN light;

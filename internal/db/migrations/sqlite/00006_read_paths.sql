@@ -1,16 +1,12 @@
 -- +goose Up
--- Each assignment carries its task's light, kept by triggers, so that "one
--- unit's red tasks" is a range of one index instead of a test of every red
--- task against the unit's assignments (internal/plans TaskFilter).
+-- Each assignment carries its task's light (written with it, then kept by a
+-- trigger on tasks), so that "one unit's red tasks" is a range of one index
+-- instead of a test of every red task against the unit's assignments
+-- (internal/plans TaskFilter).
 ALTER TABLE assignments ADD COLUMN light TEXT NOT NULL DEFAULT '';
 UPDATE assignments SET light = (SELECT light FROM tasks WHERE tasks.id = assignments.task_id);
 CREATE INDEX assignments_unit_light ON assignments(unit_id, light, task_id) WHERE active;
 
--- +goose StatementBegin
-CREATE TRIGGER assignments_light_ai AFTER INSERT ON assignments BEGIN
-    UPDATE assignments SET light = (SELECT light FROM tasks WHERE id = NEW.task_id) WHERE id = NEW.id;
-END;
--- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER assignments_light_au AFTER UPDATE OF light ON tasks WHEN NEW.light <> OLD.light BEGIN
     UPDATE assignments SET light = NEW.light WHERE task_id = NEW.id;
@@ -158,6 +154,5 @@ DROP TRIGGER areas_stamp_u;
 DROP TRIGGER areas_stamp_d;
 DROP TABLE change_stamps;
 DROP TRIGGER assignments_light_au;
-DROP TRIGGER assignments_light_ai;
 DROP INDEX assignments_unit_light;
 ALTER TABLE assignments DROP COLUMN light;
