@@ -33,6 +33,7 @@ func runPlans(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dir := fs.String("dir", bench.PlansDir(), "folder of the SQLite stores")
 	fresh := fs.Bool("fresh", false, "regenerate the stores even if they exist")
 	clients := fs.Int("clients", 50, "concurrent clients")
+	think := fs.Duration("think", 0, "each client's mean pause between requests (uniform in [0, 2×think)); 0: never pause (saturation)")
 	n := fs.Int("n", 1000, "timed requests of each kind per store")
 	warmup := fs.Int("warmup", 100, "unmeasured requests of each kind first")
 	today := fs.String("today", "", "the day the generated data is as of, YYYY-MM-DD (default: today)")
@@ -42,8 +43,8 @@ func runPlans(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || *clients < 1 || *n < 1 || *warmup < 0 {
-		return errors.New("plans: unexpected arguments, or -clients/-n below 1")
+	if fs.NArg() > 0 || *clients < 1 || *n < 1 || *warmup < 0 || *think < 0 {
+		return errors.New("plans: unexpected arguments, -clients/-n below 1, or a negative -think")
 	}
 	day := clock.Today(clock.System)
 	if *today != "" {
@@ -91,7 +92,7 @@ func runPlans(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				return fmt.Errorf("%s store of %d reports: %w", engine, size, err)
 			}
 			fmt.Fprintf(stderr, "%s, %d reports: %d clients, %d warm-up and %d timed requests of each kind …\n", engine, store.Made.Reports, *clients, *warmup, *n)
-			res, err := bench.MeasureLoad(ctx, tools.Concord, store, bench.LoadOptions{Clients: *clients, N: *n, Warmup: *warmup}, stderr)
+			res, err := bench.MeasureLoad(ctx, tools.Concord, store, bench.LoadOptions{Clients: *clients, N: *n, Warmup: *warmup, Think: *think}, stderr)
 			if err != nil {
 				return fmt.Errorf("%s store of %d reports: %w", engine, size, err)
 			}

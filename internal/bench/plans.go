@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -126,6 +127,10 @@ type LoadOptions struct {
 	Clients int // concurrent clients
 	N       int // timed requests of each kind
 	Warmup  int // unmeasured requests of each kind first
+	// Think is each client's mean pause after an answer, drawn uniformly
+	// from [0, 2×Think): people reading pages. Zero: clients never pause,
+	// and the server is saturated.
+	Think time.Duration
 }
 
 // Kind is the timings of one kind of request under load.
@@ -142,6 +147,7 @@ type Kind struct {
 type LoadResult struct {
 	Store      PlanStore `json:"store"`
 	Clients    int       `json:"clients"`
+	ThinkMS    float64   `json:"think_ms"`               // clients' mean pause between requests
 	SweepSecs  float64   `json:"first_daily_sweep_secs"` // the daily sweep `concord serve` runs on start
 	HTTP       []Kind    `json:"http"`                   // through the served binary; the last is the baseline
 	Single     []Kind    `json:"http_one_client"`        // the same, one client at a time: the cost of a request unloaded
@@ -161,7 +167,7 @@ type LoadResult struct {
 // baseline, all interleaved, while sampling the server's memory; then times
 // the same service calls in process.
 func MeasureLoad(ctx context.Context, bin string, s PlanStore, opt LoadOptions, progress io.Writer) (LoadResult, error) {
-	res := LoadResult{Store: s, Clients: opt.Clients}
+	res := LoadResult{Store: s, Clients: opt.Clients, ThinkMS: float64(opt.Think.Microseconds()) / 1000}
 	d, err := db.Open(ctx, s.URL)
 	if err != nil {
 		return res, err
@@ -270,7 +276,9 @@ func MeasureLoad(ctx context.Context, bin string, s PlanStore, opt LoadOptions, 
 	if err := srv.Stop(); err != nil {
 		return res, err
 	}
-	if res.Service, err = measureService(ctx, d, units, opt); err != nil {
+	saturated := opt
+	saturated.Think = 0
+	if res.Service, err = measureService(ctx, d, units, saturated); err != nil {
 		return res, err
 	}
 	res.MissingMS, err = timeMissing(ctx, d)
@@ -317,6 +325,9 @@ func runClients(opt LoadOptions, kinds int, call func(kind, round int) error) ([
 					kept[kind] = append(kept[kind], d)
 				}
 				mu.Unlock()
+				if opt.Think > 0 {
+					time.Sleep(rand.N(2 * opt.Think))
+				}
 			}
 		})
 	}
@@ -462,7 +473,7 @@ func (r *PlansReport) Evaluate() {
 				continue
 			}
 			r.Targets = append(r.Targets, Target{
-				Name:  fmt.Sprintf("%s, %s, %d reports, p95 with %d clients", k.Name, e, run.Store.Made.Reports, run.Clients),
+				Name:  fmt.Sprintf("%s, %s, %d reports, p95 with %d clients%s", k.Name, e, run.Store.Made.Reports, run.Clients, run.pace()),
 				Limit: "< 50 ms", Measured: fmtMS(k.Stats.P95), Pass: k.Stats.P95 < PlansP95Target,
 				Baseline: "/healthz p95 " + fmtMS(base), Ratio: k.P95OverBaseline,
 			})
@@ -502,8 +513,8 @@ func (r *PlansReport) WriteText(w io.Writer) {
 		if !s.Reused {
 			how = fmt.Sprintf("generated in %.0f s", s.Made.Seconds)
 		}
-		fmt.Fprintf(w, "%s, %d tasks, %d assignments, %d reports (%s); first daily sweep %.1f s; %d clients, %.0f requests/s\n",
-			s.Engine, s.Made.Tasks, s.Made.Assignments, s.Made.Reports, how, run.SweepSecs, run.Clients, run.PerSecond)
+		fmt.Fprintf(w, "%s, %d tasks, %d assignments, %d reports (%s); first daily sweep %.1f s; %d clients%s, %.0f requests/s\n",
+			s.Engine, s.Made.Tasks, s.Made.Assignments, s.Made.Reports, how, run.SweepSecs, run.Clients, run.pace(), run.PerSecond)
 		table(w, run.HTTP)
 		fmt.Fprintln(w, "one client at a time:")
 		table(w, run.Single)
@@ -515,6 +526,14 @@ func (r *PlansReport) WriteText(w io.Writer) {
 	}
 	fmt.Fprintln(w, "Targets (largest store of each engine):")
 	writeTargets(w, r.Targets)
+}
+
+// pace says how the clients paced themselves: "" when they never paused.
+func (r LoadResult) pace() string {
+	if r.ThinkMS == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" thinking %g ms on average", r.ThinkMS)
 }
 
 func table(w io.Writer, ks []Kind) {
