@@ -125,6 +125,9 @@ func unitOfObject(s *Server, r *http.Request) (int64, error) {
 		return id, nil
 	case "user":
 		return s.Accounts.UserUnit(r.Context(), id)
+	case "task", "report":
+		// A task is its lead unit's, a report its unit's.
+		return s.Plans.Owner(r.Context(), r.PathValue("type"), id)
 	}
 	return 0, nil
 }

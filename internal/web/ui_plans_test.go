@@ -302,3 +302,22 @@ func TestPlanPageOutlineAndEdits(t *testing.T) {
 		t.Errorf("stale plan edit: %d", res.StatusCode)
 	}
 }
+
+// TestTaskHistory: a task's and a report's pages link to their audit
+// history, which the lead unit's leader and the office may read and another
+// unit's leader may not.
+func TestTaskHistory(t *testing.T) {
+	f := newFixture(t, db.SQLite)
+	leader, coord := pmLogin(f, "unit-leader"), pmLogin(f, "coordinator")
+	task := fmt.Sprintf("/history/task/%d", f.TaskOwn.ID)
+	wantIn(t, "task page", uiGet(f, leader, fmt.Sprintf("/tasks/%d", f.TaskOwn.ID)), `href="`+task+`"`)
+	wantIn(t, "report page", uiGet(f, leader, fmt.Sprintf("/reports/%d", f.ReportOwn.ID)), fmt.Sprintf(`href="/history/report/%d"`, f.ReportOwn.ID))
+	for _, s := range []pmSession{leader, coord} {
+		if res := uiGet(f, s, task); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "task.create") && !strings.Contains(res.Body, f.TaskOwn.Code) {
+			t.Errorf("%s reads the task's history: %d", s.login, res.StatusCode)
+		}
+	}
+	if res := uiGet(f, leader, fmt.Sprintf("/history/task/%d", f.TaskOther.ID)); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a leader reads another unit's task history: %d", res.StatusCode)
+	}
+}
