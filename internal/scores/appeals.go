@@ -3,6 +3,7 @@ package scores
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"time"
 
@@ -246,9 +247,14 @@ type Breakdown struct {
 }
 
 // Breakdown opens one unit's item: its score and the records it counted,
-// read from live data over the scorecard's period.
+// read from live data over the scorecard's period. A draft's score is the
+// records' own tally; a published one is the frozen score, and Changed says
+// whether the records still give it.
 func (s *Service) Breakdown(ctx context.Context, id, unit int64, position int) (Breakdown, error) {
-	c, cards, err := s.Results(ctx, id)
+	if err := access.FromContext(ctx).Check(access.ViewScores, 0); err != nil {
+		return Breakdown{}, err
+	}
+	c, err := getScorecard(ctx, s.DB.R, id)
 	if err != nil {
 		return Breakdown{}, err
 	}
@@ -257,15 +263,6 @@ func (s *Service) Breakdown(ctx context.Context, id, unit int64, position int) (
 		return Breakdown{}, errs.New(errs.NotFound, "error.not_found", "score_item")
 	}
 	b := Breakdown{Item: it}
-	found := false
-	for _, u := range cards {
-		if u.UnitID == unit {
-			b.Score, found = u.Scores[position-1], true
-		}
-	}
-	if !found {
-		return b, errs.New(errs.NotFound, "error.not_found", "unit")
-	}
 	today := s.today()
 	if c.Status == Published {
 		// The records as they stood on the day the counts were frozen.
@@ -276,17 +273,56 @@ func (s *Service) Breakdown(ctx context.Context, id, unit int64, position int) (
 	if b.Records, err = records(ctx, s.DB.R, s.DB.Engine, it.Kind, unit, c.StartsOn, c.EndsOn, today); err != nil {
 		return b, err
 	}
-	num, den := 0, 0
+	var live Score
 	for _, r := range b.Records {
 		if r.Counted {
-			den++
+			live.Denominator++
 		}
 		if r.Hit {
-			num++
+			live.Numerator++
 		}
 	}
-	b.Changed = it.Kind != Manual && (num != b.Score.Numerator || den != b.Score.Denominator)
+	if c.Status == Published {
+		b.Score, err = frozenScore(ctx, s.DB.R, c, unit, position)
+		b.Changed = it.Kind != Manual && (live.Numerator != b.Score.Numerator || live.Denominator != b.Score.Denominator)
+		return b, err
+	}
+	ok, err = active(ctx, s.DB.R, unit)
+	if err != nil {
+		return b, err
+	}
+	if !ok {
+		return b, errs.New(errs.NotFound, "error.not_found", "unit")
+	}
+	if it.Kind == Manual {
+		b.Score, err = manualScore(ctx, s.DB.R, c.ID, it, unit, position)
+		return b, err
+	}
+	m, _ := measureOf(it.Kind, s.DB.Engine)
+	rate, applicable := m.rate(live.Numerator, live.Denominator)
+	live.Points, live.Applicable = it.Points(rate), applicable
+	b.Score = live
 	return b, nil
+}
+
+// frozenScore is a unit's score on an item in the latest revision.
+func frozenScore(ctx context.Context, q db.Querier, c Scorecard, unit int64, position int) (Score, error) {
+	var sc Score
+	err := q.QueryRowContext(ctx, `SELECT numerator, denominator, points, applicable, appeal_id FROM score_rows
+		WHERE scorecard_id = $1 AND revision = $2 AND unit_id = $3 AND position = $4`, c.ID, c.Revision, unit, position).
+		Scan(&sc.Numerator, &sc.Denominator, &sc.Points, &sc.Applicable, &sc.AppealID)
+	return sc, errs.NotFoundIf(err, "unit")
+}
+
+// manualScore is a unit's points on a manual item of a draft: full points
+// while the office has given none.
+func manualScore(ctx context.Context, q db.Querier, scorecard int64, it Item, unit int64, position int) (Score, error) {
+	var p float64
+	err := q.QueryRowContext(ctx, `SELECT points FROM score_manual WHERE scorecard_id = $1 AND position = $2 AND unit_id = $3`, scorecard, position, unit).Scan(&p)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Score{Points: it.Weight}, nil
+	}
+	return Score{Points: it.Given(p), Applicable: true}, err
 }
 
 // frozenOn is the day the latest revision's counts were taken: the last

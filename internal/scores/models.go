@@ -60,6 +60,10 @@ func (it Item) Points(rate float64) float64 {
 	return round2(it.Weight - math.Min(it.Cap, it.Weight*(1-rate)))
 }
 
+// Given turns the points the office gives on a manual item into the
+// item's points: the cap bounds what it loses here too.
+func (it Item) Given(points float64) float64 { return it.Points(points / it.Weight) }
+
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 // Model is a scoring model the office keeps.

@@ -215,15 +215,20 @@ func item(c Scorecard, position int) (Item, bool) {
 	return c.Items[position-1], true
 }
 
+// unitExists adds an error on unit_id to v unless unit is active.
 func unitExists(ctx context.Context, q db.Querier, unit int64, v *errs.Validation) error {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM units WHERE id = $1 AND active`, unit).Scan(&n); err != nil {
-		return err
-	}
-	if n == 0 {
+	ok, err := active(ctx, q, unit)
+	if err == nil && !ok {
 		v.Add("unit_id", "error.score.unit_unknown", unit)
 	}
-	return nil
+	return err
+}
+
+// active reports whether unit is an active unit, one a scorecard scores.
+func active(ctx context.Context, q db.Querier, unit int64) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM units WHERE id = $1 AND active`, unit).Scan(&n)
+	return n > 0, err
 }
 
 // Publish freezes a draft as revision 1; units may appeal for the model's
@@ -486,7 +491,7 @@ func (s *Service) compute(ctx context.Context, q db.Querier, c Scorecard) ([]Uni
 				sc.Applicable = ok
 				sc.Points = it.Weight
 				if ok {
-					sc.Points = it.Points(p / it.Weight)
+					sc.Points = it.Given(p)
 				}
 				continue
 			}

@@ -190,9 +190,14 @@ func TestScorecardArithmeticAndAppeals(t *testing.T) {
 
 		// Every score opens to the records behind it.
 		b, err := f.S.Breakdown(f.Viewer, c.ID, f.A.ID, 1)
-		if err != nil || b.Changed || len(b.Records) != 3 {
+		if err != nil || b.Changed || len(b.Records) != 3 || b.Score != cards[2].Scores[0] {
 			t.Fatalf("breakdown: %+v %v", b, err)
 		}
+		if b, err = f.S.Breakdown(f.Viewer, c.ID, f.A.ID, 7); err != nil || b.Score != cards[2].Scores[6] || len(b.Records) != 0 {
+			t.Fatalf("a manual item has its points and no records: %+v %v", b, err)
+		}
+		_, err = f.S.Breakdown(f.Viewer, c.ID, 999999, 1)
+		errstest.WantKind(t, err, errs.NotFound)
 		for i, r := range b.Records {
 			if r.Object != "task" || r.ID != tasksA[i] || !r.Counted || r.Hit != (i == 0) {
 				t.Errorf("record %d: %+v", i, r)
