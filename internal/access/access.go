@@ -81,6 +81,13 @@ const (
 	ManageMeetings Action = "meeting.manage" // record them and turn decisions into tasks
 )
 
+// Scorecards (考核评价) and their appeals.
+const (
+	ViewScores   Action = "score.view"   // models, scorecards, rankings, the records behind a score, appeals
+	ManageScores Action = "score.manage" // models, scorecards, publication, corrections, rulings on appeals
+	AppealScore  Action = "score.appeal" // a unit appeals one item of its published scorecard
+)
+
 // Reach is how far a role's permission extends.
 type Reach int
 
@@ -140,6 +147,9 @@ var Policy = map[Action]map[Role]Reach{
 	RespondProblem:       {Reporter: OwnUnit, UnitLeader: OwnUnit},
 	ViewMeetings:         all(business, Any),
 	ManageMeetings:       {Coordinator: Any},
+	ViewScores:           all(business, Any),
+	ManageScores:         {Coordinator: Any},
+	AppealScore:          {UnitLeader: OwnUnit, Reporter: OwnUnit},
 	Self:                 all(Roles, Any),
 }
 

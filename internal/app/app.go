@@ -28,6 +28,7 @@ import (
 	"concord/internal/planio"
 	"concord/internal/plans"
 	"concord/internal/problems"
+	"concord/internal/scores"
 	"concord/internal/web"
 )
 
@@ -40,6 +41,7 @@ type App struct {
 	Plans    *plans.Service
 	Notify   *notify.Service
 	Meetings *meetings.Service
+	Scores   *scores.Service
 	Planio   *planio.Service
 	Inspect  *inspect.Service
 	Problems *problems.Service
@@ -98,6 +100,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 	a.Inspect = &inspect.Service{DB: d, Clock: clock.System, Plans: a.Plans}
 	a.Problems = &problems.Service{DB: d, Clock: clock.System}
 	a.Meetings = &meetings.Service{DB: d, Clock: clock.System, Plans: a.Plans}
+	a.Scores = &scores.Service{DB: d, Clock: clock.System}
 	return a
 }
 
@@ -116,6 +119,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Inspect:      a.Inspect,
 		Problems:     a.Problems,
 		Meetings:     a.Meetings,
+		Scores:       a.Scores,
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,

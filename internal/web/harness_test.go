@@ -23,6 +23,7 @@ import (
 	"concord/internal/planio"
 	"concord/internal/plans"
 	"concord/internal/problems"
+	"concord/internal/scores"
 	"concord/internal/web"
 )
 
@@ -91,7 +92,8 @@ func newFixture(t *testing.T, e db.Engine) *fixture {
 	f.Srv, err = web.New(web.Deps{DB: d, Accounts: acc, Alliance: al, Plans: f.Plans, Audit: &audit.Store{DB: d}, Version: "test",
 		Notify: &notify.Service{DB: d, Clock: clock.System}, Planio: &planio.Service{Plans: f.Plans, Alliance: al},
 		Inspect: &inspect.Service{DB: d, Clock: clock.System, Plans: f.Plans}, Problems: &problems.Service{DB: d, Clock: clock.System},
-		Meetings: &meetings.Service{DB: d, Clock: clock.System, Plans: f.Plans}})
+		Meetings: &meetings.Service{DB: d, Clock: clock.System, Plans: f.Plans},
+		Scores:   &scores.Service{DB: d, Clock: clock.System}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -171,6 +171,8 @@ func pmTargets(f *fixture, rt web.Route, tokenID, areaID int64) ([]pmTarget, err
 			{path: fmt.Sprintf("%s?unit_id=%d", p, f.Other.ID), unit: "other"},
 			{path: p, unit: "own"},
 		}
+	case scTargets(f, p) != nil:
+		ts = scTargets(f, p)
 	case mtMatrixID(f, p) != 0:
 		ts = sub("{id}", mtMatrixID(f, p), "")
 	default:

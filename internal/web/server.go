@@ -20,6 +20,7 @@ import (
 	"concord/internal/planio"
 	"concord/internal/plans"
 	"concord/internal/problems"
+	"concord/internal/scores"
 )
 
 // Deps are the services the web layer serves.
@@ -33,6 +34,7 @@ type Deps struct {
 	Inspect      *inspect.Service
 	Problems     *problems.Service
 	Meetings     *meetings.Service
+	Scores       *scores.Service
 	Audit        *audit.Store
 	Log          *slog.Logger
 	CookieSecure string // auto, always or never
