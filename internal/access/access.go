@@ -81,6 +81,12 @@ const (
 	ManageMeetings Action = "meeting.manage" // record them and turn decisions into tasks
 )
 
+// Supervision bulletins (督查通报).
+const (
+	ViewBulletins   Action = "bulletin.view"   // bulletins, drafts and their downloads
+	ManageBulletins Action = "bulletin.manage" // draft, publish and correct them
+)
+
 // Reach is how far a role's permission extends.
 type Reach int
 
@@ -140,6 +146,8 @@ var Policy = map[Action]map[Role]Reach{
 	RespondProblem:       {Reporter: OwnUnit, UnitLeader: OwnUnit},
 	ViewMeetings:         all(business, Any),
 	ManageMeetings:       {Coordinator: Any},
+	ViewBulletins:        all(business, Any),
+	ManageBulletins:      {Coordinator: Any},
 	Self:                 all(Roles, Any),
 }
 
