@@ -18,6 +18,7 @@ import (
 	"concord/internal/accounts"
 	"concord/internal/alliance"
 	"concord/internal/audit"
+	"concord/internal/bulletin"
 	"concord/internal/clock"
 	"concord/internal/config"
 	"concord/internal/db"
@@ -116,6 +117,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Inspect:      a.Inspect,
 		Problems:     a.Problems,
 		Meetings:     a.Meetings,
+		Bulletins:    &bulletin.Service{DB: a.DB, Clock: clock.System, Alliance: a.Alliance},
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,

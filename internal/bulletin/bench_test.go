@@ -34,6 +34,9 @@ func BenchmarkNational(b *testing.B) {
 		engine = db.Postgres
 	}
 	today := clock.Today(clock.System)
+	if err := os.MkdirAll(bench.PlansDir(), 0o755); err != nil {
+		b.Fatal(err)
+	}
 	store, err := bench.OpenPlanStore(ctx, engine, size, bench.PlansDir(), os.Getenv("CONCORD_TEST_PG"), today, os.Stderr)
 	if err != nil {
 		b.Fatal(err)

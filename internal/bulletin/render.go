@@ -93,16 +93,18 @@ func stripTags(s string) string {
 }
 
 // Chromium is where the headless browser that prints PDFs is: the
-// CONCORD_CHROMIUM setting, /usr/bin/chromium or chromium on PATH; "" when
-// it is not installed.
+// CONCORD_CHROMIUM setting when given (a path that does not exist means
+// none), else /usr/bin/chromium or chromium on PATH; "" when it is not
+// installed.
 func Chromium() string {
-	for _, p := range []string{os.Getenv("CONCORD_CHROMIUM"), "/usr/bin/chromium"} {
-		if p == "" {
-			continue
+	if p := os.Getenv("CONCORD_CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return ""
 		}
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
+		return p
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {

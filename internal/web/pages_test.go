@@ -29,6 +29,7 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		"/notifications", "/notifications?unread=1", "/webhooks", fmt.Sprintf("/plans/%d/import", f.Plan.ID), "/reports/import"}
 	paths = append(paths, isPagePaths(f)...) // inspections, rectification, the problem list
 	paths = append(paths, mtPages(f)...)
+	paths = append(paths, blPages(f)...)
 	rendered := 0
 	for _, role := range access.Roles {
 		login := strings.ReplaceAll(string(role), "_", "-")

@@ -173,6 +173,8 @@ func pmTargets(f *fixture, rt web.Route, tokenID, areaID int64) ([]pmTarget, err
 		}
 	case mtMatrixID(f, p) != 0:
 		ts = sub("{id}", mtMatrixID(f, p), "")
+	case blMatrixID(f, p) != 0:
+		ts = sub("{id}", blMatrixID(f, p), "")
 	default:
 		ts = []pmTarget{{path: p}}
 	}
