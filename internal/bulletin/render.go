@@ -28,6 +28,13 @@ var pageTemplate = template.Must(template.New("bulletin").Funcs(template.FuncMap
 	"date": func(clock.Date) string { return "" },
 }).Parse(bulletinHTML))
 
+// view is a document as a template sees it: standalone on its own page
+// (the title is its h1), or inside a page of the site, which has its own.
+type view struct {
+	Document
+	Standalone bool
+}
+
 func (d Document) execute(w io.Writer, name string) error {
 	t, err := pageTemplate.Clone()
 	if err != nil {
@@ -37,7 +44,7 @@ func (d Document) execute(w io.Writer, name string) error {
 		"t":    func(key string, args ...any) string { return i18n.T(d.Lang, key, args...) },
 		"num":  func(level, i int) string { return Numbering(d.Lang, level, i) },
 		"date": func(day clock.Date) string { return LongDate(d.Lang, day) },
-	}).ExecuteTemplate(w, name, d)
+	}).ExecuteTemplate(w, name, view{d, name == "page"})
 }
 
 // HTML writes the bulletin as a print-ready page of its own: A4, the

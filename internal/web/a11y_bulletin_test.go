@@ -40,7 +40,7 @@ func TestAccessibilityOfBulletinPages(t *testing.T) {
 			b.login("coordinator")
 			b.open("/bulletins")
 			form := `form[action="/bulletins"]`
-			b.do("clear the title", chromedp.SetValue(chromedp.ID("bulletin-title"), ""))
+			b.do("clear the title", chromedp.Clear(chromedp.ID("bulletin-title")))
 			b.load("submit the bulletin form without a title", 422, chromedp.Click(chromedp.CSS(form+` button[type=submit]`)))
 			checkFormErrors(b, form, "the bulletin form sent without a title ["+lang+"]")
 			checkA11y(b, axeSrc, "the bulletin form sent without a title ["+lang+"]", lang)
