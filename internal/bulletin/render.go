@@ -5,7 +5,6 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"html"
 	"html/template"
 	"io"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"concord/internal/clock"
 	"concord/internal/errs"
 	"concord/internal/i18n"
+	"concord/internal/meetings"
 )
 
 //go:embed bulletin.html
@@ -70,33 +70,8 @@ func (d Document) Article(w io.Writer) error {
 // and for comparing the outputs with each other.
 func (d Document) Text() (string, error) {
 	var buf bytes.Buffer
-	if err := d.execute(&buf, "article"); err != nil {
-		return "", err
-	}
-	var out []string
-	for _, line := range strings.Split(stripTags(buf.String()), "\n") {
-		if line = strings.Join(strings.Fields(line), " "); line != "" {
-			out = append(out, line)
-		}
-	}
-	return strings.Join(out, "\n") + "\n", nil
-}
-
-func stripTags(s string) string {
-	var b strings.Builder
-	in := false
-	for _, r := range s {
-		switch {
-		case r == '<':
-			in = true
-		case r == '>':
-			in = false
-			b.WriteByte(' ')
-		case !in:
-			b.WriteRune(r)
-		}
-	}
-	return html.UnescapeString(b.String())
+	err := d.execute(&buf, "article")
+	return meetings.Text(buf.String()), err
 }
 
 // Chromium is where the headless browser that prints PDFs is: the
