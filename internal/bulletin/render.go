@@ -100,7 +100,9 @@ func Chromium() string {
 const pdfTimeout = 60 * time.Second
 
 // PDF prints the bulletin's page through headless Chromium. Without
-// Chromium it says so with error.bulletin.no_chromium (503).
+// Chromium it says so with error.bulletin.no_chromium (503). Chinese text
+// needs a CJK font on the server (Debian: fonts-noto-cjk), or it prints as
+// empty boxes.
 func (d Document) PDF(ctx context.Context) ([]byte, error) {
 	bin := Chromium()
 	if bin == "" {
