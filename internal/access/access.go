@@ -88,6 +88,12 @@ const (
 	AppealScore  Action = "score.appeal" // a unit appeals one item of its published scorecard
 )
 
+// Supervision bulletins (督查通报).
+const (
+	ViewBulletins   Action = "bulletin.view"   // bulletins, drafts and their downloads
+	ManageBulletins Action = "bulletin.manage" // draft, publish and correct them
+)
+
 // Reach is how far a role's permission extends.
 type Reach int
 
@@ -150,6 +156,8 @@ var Policy = map[Action]map[Role]Reach{
 	ViewScores:           all(business, Any),
 	ManageScores:         {Coordinator: Any},
 	AppealScore:          {UnitLeader: OwnUnit, Reporter: OwnUnit},
+	ViewBulletins:        all(business, Any),
+	ManageBulletins:      {Coordinator: Any},
 	Self:                 all(Roles, Any),
 }
 

@@ -18,6 +18,7 @@ import (
 	"concord/internal/accounts"
 	"concord/internal/alliance"
 	"concord/internal/audit"
+	"concord/internal/bulletin"
 	"concord/internal/clock"
 	"concord/internal/config"
 	"concord/internal/db"
@@ -120,6 +121,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Problems:     a.Problems,
 		Meetings:     a.Meetings,
 		Scores:       a.Scores,
+		Bulletins:    &bulletin.Service{DB: a.DB, Clock: clock.System, Alliance: a.Alliance},
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,

@@ -20,6 +20,7 @@ const (
 	Locked       Kind = "locked"       // 423/429: too many failed logins
 	TooLarge     Kind = "too_large"    // 413
 	Unsupported  Kind = "unsupported"  // 415
+	Unavailable  Kind = "unavailable"  // 503: a tool the request needs is not installed
 	Internal     Kind = "internal"     // 500, never for user input
 )
 

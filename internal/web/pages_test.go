@@ -30,6 +30,7 @@ func TestPagesInEveryLanguage(t *testing.T) {
 	paths = append(paths, isPagePaths(f)...) // inspections, rectification, the problem list
 	paths = append(paths, mtPages(f)...)
 	paths = append(paths, scPages(f)...)
+	paths = append(paths, blPages(f)...)
 	rendered := 0
 	for _, role := range access.Roles {
 		login := strings.ReplaceAll(string(role), "_", "-")

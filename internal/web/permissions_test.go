@@ -175,6 +175,8 @@ func pmTargets(f *fixture, rt web.Route, tokenID, areaID int64) ([]pmTarget, err
 		ts = scTargets(f, p)
 	case mtMatrixID(f, p) != 0:
 		ts = sub("{id}", mtMatrixID(f, p), "")
+	case blMatrixID(f, p) != 0:
+		ts = sub("{id}", blMatrixID(f, p), "")
 	default:
 		ts = []pmTarget{{path: p}}
 	}

@@ -38,6 +38,7 @@ var statusOf = map[errs.Kind]int{
 	errs.Locked:       http.StatusLocked,
 	errs.TooLarge:     http.StatusRequestEntityTooLarge,
 	errs.Unsupported:  http.StatusUnsupportedMediaType,
+	errs.Unavailable:  http.StatusServiceUnavailable,
 }
 
 // describe turns any error into a status and the API error shape in lang.

@@ -92,6 +92,7 @@ func (s *Server) routeTable() []Route {
 	routes = append(routes, s.meetingRoutes(api, ui)...)
 	routes = append(routes, s.scoreRoutes(api)...)
 	routes = append(routes, s.scoreUIRoutes(ui)...)
+	routes = append(routes, s.bulletinRoutes(api, ui)...)
 	return append(routes, s.planUIRoutes(ui)...)
 }
 

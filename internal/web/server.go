@@ -13,6 +13,7 @@ import (
 	"concord/internal/accounts"
 	"concord/internal/alliance"
 	"concord/internal/audit"
+	"concord/internal/bulletin"
 	"concord/internal/db"
 	"concord/internal/inspect"
 	"concord/internal/meetings"
@@ -35,6 +36,7 @@ type Deps struct {
 	Problems     *problems.Service
 	Meetings     *meetings.Service
 	Scores       *scores.Service
+	Bulletins    *bulletin.Service
 	Audit        *audit.Store
 	Log          *slog.Logger
 	CookieSecure string // auto, always or never
