@@ -90,6 +90,7 @@ func (s *Server) routeTable() []Route {
 	routes = append(routes, s.inspectAPIRoutes(api)...)
 	routes = append(routes, s.inspectUIRoutes(ui)...)
 	routes = append(routes, s.meetingRoutes(api, ui)...)
+	routes = append(routes, s.supervisionRoutes(api)...)
 	return append(routes, s.planUIRoutes(ui)...)
 }
 
