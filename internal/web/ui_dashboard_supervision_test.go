@@ -91,3 +91,22 @@ func TestDashboardSupervision(t *testing.T) {
 		t.Errorf("supervision = %+v", got)
 	}
 }
+
+// TestBriefSupervisionSections: with the inspections and the problem list
+// wired in as in the app, the brief page carries their sections.
+func TestBriefSupervisionSections(t *testing.T) {
+	f := newFixture(t, db.SQLite)
+	f.Srv.BriefSections = []meetings.SectionProvider{f.Srv.Inspect, f.Srv.Problems}
+	coord := uiCtx(f.Users[access.Coordinator])
+	today := clock.Today(clock.System)
+	m, err := f.Srv.Meetings.CreateMeeting(coord, meetings.Input{Kind: meetings.KindOffice, Title: "协调办公室会议", HeldOn: today.AddDays(7), HostUnitID: f.Own.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Srv.Inspect.OpenRectification(coord, inspect.RectInput{SourceKind: "inspection", SourceRef: "现场检查", UnitID: f.Other.ID, Requirement: "补齐台账", DueOn: today}); err != nil {
+		t.Fatal(err)
+	}
+	res := uiGet(f, pmLogin(f, "viewer"), fmt.Sprintf("/meetings/%d/brief", m.ID))
+	wantIn(t, "brief", res, zh("inspect.brief.s_units"), "<td>他单位</td><td>0</td><td>1</td><td>0</td><td>1</td><td>0</td>",
+		zh("inspect.brief.s_overdue"), zh("problems.brief.s_problems"), "<p>"+zh("meeting.brief.none")+"</p>")
+}
