@@ -127,6 +127,9 @@ func (a *App) Web(version string) (*web.Server, error) {
 		CookieSecure: a.Config.CookieSecure,
 		TrustProxy:   a.Config.TrustProxy,
 		Version:      version,
+
+		// The brief's sections after its own five, in this order (六、七、八).
+		BriefSections: []meetings.SectionProvider{a.Inspect, a.Problems},
 	})
 }
 

@@ -46,6 +46,7 @@ type unit struct {
 
 // units are created in order, so a parent comes before its children.
 var units = []unit{
+	{"ln-leaders", alliance.Names{ZhHans: "辽宁省委、省政府", ZhHant: "遼寧省委、省政府", En: "Liaoning Provincial Party Committee and Government"}, alliance.Other, ""},
 	{"ln-drc", alliance.Names{ZhHans: "辽宁省发展改革委", ZhHant: "遼寧省發展改革委", En: "Liaoning Provincial Development and Reform Commission"}, alliance.Department, ""},
 	{"belt-office", alliance.Names{ZhHans: "辽宁沿海经济带协调办公室", ZhHant: "遼寧沿海經濟帶協調辦公室", En: "Liaoning Coastal Economic Belt Coordination Office"}, alliance.Office, "ln-drc"},
 	{"ln-transport", alliance.Names{ZhHans: "辽宁省交通运输厅", ZhHant: "遼寧省交通運輸廳", En: "Liaoning Provincial Department of Transport"}, alliance.Department, ""},
@@ -134,7 +135,8 @@ func Inspect(ctx context.Context, dir *alliance.Service) (State, error) {
 }
 
 // Seed fills an empty store with the sample alliance, its units and areas,
-// one user per sample login and the sample plans as of now, then marks the
+// one user per sample login, and the sample plans with the meetings,
+// inspections and problems around them as of now, then marks the
 // store as the demo. It refuses a store that is not empty.
 func Seed(ctx context.Context, accts *accounts.Service, dir *alliance.Service) ([]Login, error) {
 	return SeedAt(ctx, accts, dir, clock.System.Now())
@@ -198,7 +200,7 @@ func SeedAt(ctx context.Context, accts *accounts.Service, dir *alliance.Service,
 		areas[a.Code] = a.ID
 	}
 	if err := seedPlans(as, dir.DB, ids, areas, made, now); err != nil {
-		return nil, fmt.Errorf("sample plans: %w", err)
+		return nil, fmt.Errorf("sample belt: %w", err)
 	}
 	sys := access.WithActor(ctx, &access.Actor{Login: "system"})
 	err = dir.DB.Tx(sys, func(tx *sql.Tx) error {

@@ -143,15 +143,21 @@ func threeYearPlan() []planSpec {
 	return []planSpec{action, annual}
 }
 
+// workYear is the year the current plans start in: this year from July,
+// last year before.
+func workYear(today clock.Date) int {
+	if today.Time().Month() < time.July {
+		return today.Time().Year() - 1
+	}
+	return today.Time().Year()
+}
+
 // currentPlans are an action plan and its work points around today: the
 // work points start on 1 January at least half a year back and end a year
 // and more ahead, so every task's dates, set in days from today, fall
 // inside them whatever day the demo is seeded.
 func currentPlans(today clock.Date) []planSpec {
-	y := today.Time().Year()
-	if today.Time().Month() < time.July {
-		y--
-	}
+	y := workYear(today)
 	starts := day(y, 1, 1)
 	end5, end2 := day(y+4, 12, 31), day(y+1, 12, 31)
 	rel := func(days int) clock.Date {

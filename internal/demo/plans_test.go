@@ -196,4 +196,5 @@ func checkSeed(t *testing.T, d *db.DB, now time.Time) {
 	if onTime == 0 || late == 0 || returned == 0 || absent == 0 {
 		t.Errorf("timeliness: on time %d, late %d, returned %d, missing %d", onTime, late, returned, absent)
 	}
+	checkBelt(t, d, now, as)
 }

@@ -14,7 +14,10 @@ import (
 	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/errs"
+	"concord/internal/inspect"
+	"concord/internal/meetings"
 	"concord/internal/plans"
+	"concord/internal/problems"
 )
 
 // A story is played on the plans service with its clock set back: every
@@ -26,6 +29,9 @@ import (
 // returned.
 type story struct {
 	svc   *plans.Service
+	meet  *meetings.Service
+	insp  *inspect.Service
+	probs *problems.Service
 	clock *clock.Fake
 	now   time.Time  // when the demo is seeded
 	today clock.Date // its day
@@ -331,12 +337,15 @@ func actorFor(ctx context.Context, id int64, u user, unit int64) context.Context
 	return access.WithActor(ctx, &access.Actor{UserID: id, Login: u.login, UnitID: unit, Roles: []access.Role{u.role}})
 }
 
-// seedPlans plays the sample plans' story on a fake clock, from the
-// three-year plan's adoption in 2018 up to now, and ends with the day's
-// sweep as of now.
+// seedPlans plays the sample plans' story, and the meetings, inspections
+// and problems around them (belt.go), on a fake clock, from the three-year
+// plan's adoption in 2018 up to now, and ends with the day's sweeps as of
+// now.
 func seedPlans(as map[string]context.Context, d *db.DB, units, areas map[string]int64, users map[string]accounts.User, now time.Time) error {
 	fake := clock.NewFake(now)
-	s := &story{svc: &plans.Service{DB: d, Clock: fake}, clock: fake, now: now, today: clock.DayOf(now), as: as, units: units,
+	svc := &plans.Service{DB: d, Clock: fake}
+	s := &story{svc: svc, meet: &meetings.Service{DB: d, Clock: fake, Plans: svc}, insp: &inspect.Service{DB: d, Clock: fake, Plans: svc},
+		probs: &problems.Service{DB: d, Clock: fake}, clock: fake, now: now, today: clock.DayOf(now), as: as, units: units,
 		code: map[int64]string{}, areas: areas, tasks: map[int64]*taskSpec{}, seen: map[int64]bool{}, nth: map[string]int{}}
 	for c, id := range units {
 		s.code[id] = c
@@ -350,11 +359,15 @@ func seedPlans(as map[string]context.Context, d *db.DB, units, areas map[string]
 	for m := day(2018, 1, 1); m.Before(s.today); m = m.MonthEnd().AddDays(1) {
 		s.at(m, 1, func() error { return s.daily(m) })
 	}
+	s.beltStory(users)
 	if err := s.play(); err != nil {
 		return err
 	}
 	fake.Set(now)
-	return s.svc.Daily(s.coord(), s.today)
+	if err := s.svc.Daily(s.coord(), s.today); err != nil {
+		return err
+	}
+	return s.insp.ChaseOverdue(s.coord(), s.today)
 }
 
 // adopt makes plan p with its goals and tasks and puts it in force, as the

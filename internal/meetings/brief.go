@@ -2,7 +2,9 @@ package meetings
 
 import (
 	"context"
+	"database/sql"
 	_ "embed"
+	"errors"
 	"html"
 	"html/template"
 	"io"
@@ -73,10 +75,11 @@ type Section struct {
 	Rows  [][]string `json:"rows"`
 }
 
-// Scope is what a section provider is asked about: the meeting's day and the
-// language of the brief.
+// Scope is what a section provider is asked about: the days since the
+// previous meeting up to the day before this one, and the brief's language.
 type Scope struct {
 	MeetingID int64
+	Since     clock.Date // the previous meeting's day; zero when there was none
 	Before    clock.Date // things up to the day before the meeting
 	Lang      string
 }
@@ -146,6 +149,9 @@ func (s *Service) Brief(ctx context.Context, id int64, lang string, providers ..
 		b.Plans = append(b.Plans, PlanLine{Code: p.Code, Name: p.Name, Counts: dash.All})
 	}
 	scope := Scope{MeetingID: id, Before: m.HeldOn.AddDays(-1), Lang: lang}
+	if scope.Since, err = previousDay(ctx, s.DB.R, m); err != nil {
+		return Brief{}, err
+	}
 	for _, p := range providers {
 		sections, err := p.BriefSections(ctx, scope)
 		if err != nil {
@@ -154,6 +160,23 @@ func (s *Service) Brief(ctx context.Context, id int64, lang string, providers ..
 		b.Sections = append(b.Sections, sections...)
 	}
 	return b, nil
+}
+
+// previousDay is the day of the meeting held before m (by day, then by the
+// order recorded, as a brief's earlier meetings), or zero for the first.
+func previousDay(ctx context.Context, q db.Querier, m Meeting) (clock.Date, error) {
+	var d clock.Date
+	err := q.QueryRowContext(ctx, `SELECT held_on FROM meetings WHERE held_on < $1 OR held_on = $1 AND id < $2
+		ORDER BY held_on DESC, id DESC LIMIT 1`, m.HeldOn, m.ID).Scan(&d)
+	if errors.Is(err, sql.ErrNoRows) {
+		return clock.Date{}, nil
+	}
+	return d, err
+}
+
+// UnitNames are the names of every unit in lang, for section providers.
+func UnitNames(ctx context.Context, q db.Querier, lang string) (map[int64]string, error) {
+	return names(ctx, q, "units", lang)
 }
 
 func tally(m map[int64]*Tally, id int64, names map[int64]string, st DecisionStatus) {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -521,6 +522,81 @@ func TestConcurrentEdits(t *testing.T) {
 		}
 		if ok != 1 || stale != 1 || auditCount(t, d, "meeting.update")-before != 1 {
 			t.Fatalf("ok %d, stale %d, audit rows %d", ok, stale, auditCount(t, d, "meeting.update")-before)
+		}
+	})
+}
+
+// scopes records what a brief asks its providers.
+type scopes []meetings.Scope
+
+func (s *scopes) BriefSections(_ context.Context, sc meetings.Scope) ([]meetings.Section, error) {
+	*s = append(*s, sc)
+	return []meetings.Section{{Title: "六、空", Head: []string{"问题"}}}, nil
+}
+
+// TestBriefScope: a provider is asked about the days from the previous
+// meeting (none for the first) to the day before this one; a section with
+// no rows says so.
+func TestBriefScope(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		first := w.meeting("第一次联席会议", clock.DateOf(2018, 8, 1))
+		second := w.meeting("第二次联席会议", clock.DateOf(2018, 11, 20))
+		third := w.meeting("第二次联席会议（下午）", clock.DateOf(2018, 11, 20))
+		var got scopes
+		for _, m := range []meetings.Meeting{first, second, third} {
+			b, err := w.M.Brief(w.Viewer, m.ID, "zh-Hans", &got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := b.HTML(&buf, func(key string, args ...any) string { return i18n.T("zh-Hans", key, args...) }); err != nil {
+				t.Fatal(err)
+			}
+			if text := meetings.Text(buf.String()); !strings.Contains(text, "六、空\n无\n") {
+				t.Errorf("an empty section reads:\n%s", text)
+			}
+		}
+		want := []string{"0001-01-01…2018-07-31", "2018-08-01…2018-11-19", "2018-11-20…2018-11-19"}
+		for i, sc := range got {
+			since := "0001-01-01"
+			if !sc.Since.IsZero() {
+				since = sc.Since.String()
+			}
+			if s := since + "…" + sc.Before.String(); i >= len(want) || s != want[i] || sc.Lang != "zh-Hans" {
+				t.Errorf("scope %d = %s %+v, want %s", i, s, sc, want[i])
+			}
+		}
+		if len(got) != 3 {
+			t.Errorf("%d scopes", len(got))
+		}
+	})
+}
+
+// TestOverview counts decisions by status for the dashboard and lists the
+// overdue ones, as many as asked for.
+func TestOverview(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		first := w.meeting("第一次联席会议", clock.DateOf(2018, 8, 1))
+		port := w.decide(first, "建立港口协同发展机制", w.A.ID, clock.DateOf(2018, 10, 31))
+		w.decide(first, "编制沿海经济带环境协同方案", w.B.ID, clock.DateOf(2018, 12, 31))
+		if _, err := w.M.AssignTask(w.Coord, port.ID, meetings.TaskSpec{}); err != nil {
+			t.Fatal(err)
+		}
+		w.Clock.Set(time.Date(2018, 11, 15, 9, 0, 0, 0, time.UTC))
+		if err := w.Plans.Daily(context.Background(), clock.DateOf(2018, 11, 15)); err != nil {
+			t.Fatal(err)
+		}
+		o, err := w.M.Overview(w.Viewer, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Total != 2 || o.Totals[meetings.Overdue] != 1 || o.Totals[meetings.Unassigned] != 1 || len(o.Overdue) != 1 || o.Overdue[0].ID != port.ID {
+			t.Errorf("overview = %+v", o)
+		}
+		if o, err = w.M.Overview(w.Viewer, 0); err != nil || o.Total != 2 || len(o.Overdue) != 0 {
+			t.Errorf("overview listing none = %+v, %v", o, err)
 		}
 	})
 }

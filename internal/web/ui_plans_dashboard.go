@@ -138,6 +138,8 @@ type dashboardData struct {
 	Dash   plans.Dashboard
 	Tiles  []tile
 	Charts template.HTML
+	// Supervision is the alliance-wide block (ui_dashboard_supervision.go).
+	Supervision *supervision
 }
 
 // pageDashboard is the home page: the supervision dashboard for business
@@ -192,7 +194,8 @@ func (s *Server) dashboardPage(r *http.Request, _ form) (string, pageData, error
 		s.derived.put(key, from, charts)
 	}
 	d.Charts = charts.(template.HTML)
-	return "dashboard", p, nil
+	d.Supervision, err = s.supervisionOf(ctx, p, d.directory)
+	return "dashboard", p, err
 }
 
 // dashboardCharts are the dashboard's figures drawn: by area, by lead unit,

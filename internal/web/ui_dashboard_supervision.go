@@ -1,0 +1,109 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"concord/internal/inspect"
+	"concord/internal/meetings"
+	"concord/internal/problems"
+)
+
+// supervisionFigures are the alliance's meeting decisions by status, open
+// rectification items by unit and open problems: a few small counts, read
+// fresh on every visit.
+type supervisionFigures struct {
+	Decisions meetings.Overview `json:"decisions"`
+	Rects     inspect.Overview  `json:"rectifications"`
+	Problems  problems.Overview `json:"problems"`
+}
+
+func (s *Server) supervisionFigures(ctx context.Context) (supervisionFigures, error) {
+	var sf supervisionFigures
+	var err error
+	if sf.Decisions, err = s.Meetings.Overview(ctx, overdueDecisions); err != nil {
+		return sf, err
+	}
+	if sf.Rects, err = s.Inspect.Overview(ctx); err != nil {
+		return sf, err
+	}
+	sf.Problems, err = s.Problems.Overview(ctx)
+	return sf, err
+}
+
+// apiSupervision serves the figures of the dashboard's supervision block.
+func (s *Server) apiSupervision(w http.ResponseWriter, r *http.Request) {
+	sf, err := s.supervisionFigures(r.Context())
+	respond(s, w, r, sf, 0, err)
+}
+
+// supervision is the dashboard's alliance-wide block: the figures, and
+// charts of them where a picture reads faster.
+type supervision struct {
+	supervisionFigures
+	// LateDecisions counts every overdue decision, listed or not.
+	LateDecisions int
+	// ProblemTiles count the open problems at each step, linking to them.
+	ProblemTiles []countTile
+	Charts       []chart
+}
+
+// countTile is a count that links to the list it counts.
+type countTile struct {
+	Label string
+	N     int
+	Link  string
+}
+
+// overdueDecisions is how many overdue decisions the dashboard lists, the
+// earliest due first.
+const overdueDecisions = 10
+
+func (s *Server) supervisionOf(ctx context.Context, p pageData, dir *directory) (*supervision, error) {
+	sf, err := s.supervisionFigures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sv := &supervision{supervisionFigures: sf, LateDecisions: sf.Decisions.Totals[meetings.Overdue]}
+	for _, st := range problems.OpenStatuses {
+		sv.ProblemTiles = append(sv.ProblemTiles, countTile{p.Label("problem_status", st), sv.Problems.ByStatus[st], "/problems?" + url.Values{"status": {string(st)}}.Encode()})
+	}
+	sv.ProblemTiles = append(sv.ProblemTiles, countTile{p.T("problems.ui.escalated"), sv.Problems.Escalated, "/problems?open=1&escalated=1"})
+	sv.Charts = []chart{decisionChart(p, sv.Decisions), rectChart(p, dir, sv.Rects)}
+	return sv, nil
+}
+
+// decisionChart is the decisions of every meeting by status, as a ring.
+func decisionChart(p pageData, o meetings.Overview) chart {
+	ch := newChart(p, "decision-chart", "supervision.dash.decisions", "pie", p.T("meeting.col.status"), p.T("supervision.dash.count"))
+	data := []map[string]any{}
+	for _, st := range meetings.DecisionStatuses {
+		if n := o.Totals[st]; n > 0 {
+			name := p.T("meeting.decision.status." + string(st))
+			data = append(data, map[string]any{"name": name, "value": n})
+			ch.Rows = append(ch.Rows, chartRow{Label: name, Cells: []any{n}})
+		}
+	}
+	ch.Spec["data"] = data
+	return ch
+}
+
+// rectChart stacks each unit's open rectification items: still in time,
+// and overdue.
+func rectChart(p pageData, dir *directory, o inspect.Overview) chart {
+	inTime, late := p.T("supervision.dash.in_time"), p.T("supervision.dash.overdue")
+	ch := newChart(p, "rect-chart", "supervision.dash.rects", "stack", p.T("inspect.ui.col.unit"), inTime, late, p.T("plans.ui.col.total"))
+	labels, open, overdue := []string{}, []int{}, []int{}
+	for _, u := range o.ByUnit {
+		name := dir.Unit(u.UnitID)
+		labels, open, overdue = append(labels, name), append(open, u.Open-u.Overdue), append(overdue, u.Overdue)
+		ch.Rows = append(ch.Rows, chartRow{Label: name, Cells: []any{u.Open - u.Overdue, u.Overdue, u.Open}})
+	}
+	ch.Spec["categories"] = labels
+	ch.Spec["series"] = []map[string]any{
+		{"name": inTime, "key": "light-yellow", "values": open},
+		{"name": late, "key": "light-red", "values": overdue},
+	}
+	return ch
+}
