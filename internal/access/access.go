@@ -81,6 +81,12 @@ const (
 	ManageMeetings Action = "meeting.manage" // record them and turn decisions into tasks
 )
 
+// Water quality: monitoring stations, readings and assessments.
+const (
+	ViewWater   Action = "water.view"   // stations, readings, suspect values, assessments
+	ManageWater Action = "water.manage" // stations, imports, push tokens
+)
+
 // Reach is how far a role's permission extends.
 type Reach int
 
@@ -140,6 +146,8 @@ var Policy = map[Action]map[Role]Reach{
 	RespondProblem:       {Reporter: OwnUnit, UnitLeader: OwnUnit},
 	ViewMeetings:         all(business, Any),
 	ManageMeetings:       {Coordinator: Any},
+	ViewWater:            all(business, Any),
+	ManageWater:          {Coordinator: Any},
 	Self:                 all(Roles, Any),
 }
 

@@ -50,6 +50,8 @@ var spec = map[access.Action]struct{ any, own []access.Role }{
 	access.RespondProblem:       {own: []access.Role{access.Reporter, access.UnitLeader}},
 	access.ViewMeetings:         {any: []access.Role{access.Coordinator, access.UnitLeader, access.Reporter, access.Inspector, access.Viewer}},
 	access.ManageMeetings:       {any: []access.Role{access.Coordinator}},
+	access.ViewWater:            {any: []access.Role{access.Coordinator, access.UnitLeader, access.Reporter, access.Inspector, access.Viewer}},
+	access.ManageWater:          {any: []access.Role{access.Coordinator}},
 	access.Self:                 {any: access.Roles},
 	access.Public:               {any: access.Roles},
 }

@@ -28,6 +28,7 @@ import (
 	"concord/internal/planio"
 	"concord/internal/plans"
 	"concord/internal/problems"
+	"concord/internal/waterstore"
 	"concord/internal/web"
 )
 
@@ -43,6 +44,7 @@ type App struct {
 	Planio   *planio.Service
 	Inspect  *inspect.Service
 	Problems *problems.Service
+	Water    *waterstore.Service
 	Audit    *audit.Store
 	Log      *slog.Logger
 }
@@ -98,6 +100,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 	a.Inspect = &inspect.Service{DB: d, Clock: clock.System, Plans: a.Plans}
 	a.Problems = &problems.Service{DB: d, Clock: clock.System}
 	a.Meetings = &meetings.Service{DB: d, Clock: clock.System, Plans: a.Plans}
+	a.Water = &waterstore.Service{DB: d, Clock: clock.System}
 	return a
 }
 
