@@ -100,7 +100,7 @@ func benchIngest(b *testing.B, engine db.Engine) {
 // baseline loads the file into a bare table with the engine's own command
 // line tool, and returns how long that took.
 func baseline(b *testing.B, engine db.Engine, u, file string) time.Duration {
-	cols := "(province TEXT, section TEXT, time TEXT, water_temp TEXT, ph TEXT, do TEXT, codmn TEXT, nh3n TEXT, tp TEXT, tn TEXT, conductivity TEXT, turbidity TEXT)"
+	cols := `(province TEXT, section TEXT, time TEXT, water_temp TEXT, ph TEXT, "do" TEXT, codmn TEXT, nh3n TEXT, tp TEXT, tn TEXT, conductivity TEXT, turbidity TEXT)`
 	var cmd *exec.Cmd
 	if engine == db.SQLite {
 		if _, err := exec.LookPath("sqlite3"); err != nil {
