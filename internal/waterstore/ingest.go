@@ -201,14 +201,48 @@ type pendingSample struct {
 
 // batchSamples is how many samples are written at once: a few thousand
 // values, one look-up of what is stored per station.
-const batchSamples = 256
+const batchSamples = 1024
 
-// rowsPerInsert is the rows of one prepared insert statement (6
-// parameters each, under the few hundred both engines handle best).
-const rowsPerInsert = 64
+// rowsPerInsert is the rows of one statement writing readings or month
+// sums: on PostgreSQL a round trip is the cost, so many; SQLite does best
+// with a few hundred parameters.
+func rowsPerInsert(e db.Engine) int {
+	if e == db.Postgres {
+		return 1000
+	}
+	return 64
+}
 
 const insertHead = `INSERT INTO water_readings (station_id, at, item, value, flag, batch_id) VALUES `
-const insertTuple = `($%d,$%d,$%d,$%d,$%d,$%d)`
+
+// Month sums add up; a correction adds a negative sum for the old value.
+const upsertHead = `INSERT INTO water_month_sums (station_id, month, item, total, n) VALUES `
+const upsertTail = ` ON CONFLICT (month, station_id, item) DO UPDATE SET total = water_month_sums.total + excluded.total, n = water_month_sums.n + excluded.n`
+
+// values writes rows tuples of width placeholders: anonymous ones on
+// SQLite, which finds each numbered parameter by a scan of a list (a cost
+// that grows with the square of their count), numbered ones on PostgreSQL.
+func values(e db.Engine, rows, width int) string {
+	var b strings.Builder
+	for i := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for j := range width {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			if e == db.SQLite {
+				b.WriteByte('?')
+			} else {
+				fmt.Fprintf(&b, "$%d", i*width+j+1)
+			}
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
 
 // ingester writes one batch of readings inside a transaction.
 type ingester struct {
@@ -224,8 +258,8 @@ type ingester struct {
 	pending  []pendingSample
 	sums     map[monthKey]water.Sum
 	rows     []any
+	engine   db.Engine
 	insert   *sql.Stmt // rowsPerInsert rows
-	upsert   *sql.Stmt // one month sum
 	update   *sql.Stmt // one corrected reading
 }
 
@@ -243,29 +277,8 @@ func (s *Service) begin(ctx context.Context, tx *sql.Tx, source, name string, re
 	if err != nil {
 		return nil, err
 	}
-	var b strings.Builder
-	b.WriteString(insertHead)
-	for i := range rowsPerInsert {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if s.DB.Engine == db.SQLite {
-			// SQLite finds each numbered parameter by a scan of a list, a
-			// cost that grows with the square of a statement's parameters;
-			// anonymous ones it does not look up.
-			b.WriteString("(?,?,?,?,?,?)")
-			continue
-		}
-		n := i * 6
-		fmt.Fprintf(&b, insertTuple, n+1, n+2, n+3, n+4, n+5, n+6)
-	}
-	if in.insert, err = tx.PrepareContext(ctx, b.String()); err != nil {
-		return nil, err
-	}
-	// Month sums add up; a correction adds a negative sum for the old value.
-	in.upsert, err = tx.PrepareContext(ctx, `INSERT INTO water_month_sums (station_id, month, item, total, n) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (month, station_id, item) DO UPDATE SET total = water_month_sums.total + excluded.total, n = water_month_sums.n + excluded.n`)
-	if err != nil {
+	in.engine = s.DB.Engine
+	if in.insert, err = tx.PrepareContext(ctx, insertHead+values(in.engine, rowsPerInsert(in.engine), 6)); err != nil {
 		return nil, err
 	}
 	in.update, err = tx.PrepareContext(ctx, `UPDATE water_readings SET value = $1, flag = $2, batch_id = $3 WHERE station_id = $4 AND at = $5 AND item = $6`)
@@ -275,7 +288,7 @@ func (s *Service) begin(ctx context.Context, tx *sql.Tx, source, name string, re
 func loginOf(ctx context.Context) string { return access.FromContext(ctx).LoginOrSystem() }
 
 func (in *ingester) close() {
-	for _, st := range []*sql.Stmt{in.insert, in.upsert, in.update} {
+	for _, st := range []*sql.Stmt{in.insert, in.update} {
 		if st != nil {
 			st.Close()
 		}
@@ -403,13 +416,12 @@ func (in *ingester) flush() error {
 	if err := in.writeRows(); err != nil {
 		return err
 	}
+	sums := make([]any, 0, 5*len(in.sums))
 	for k, sum := range in.sums {
-		if _, err := in.upsert.ExecContext(in.ctx, k.station, k.month, string(k.item), sum.Total, sum.N); err != nil {
-			return err
-		}
+		sums = append(sums, k.station, k.month, string(k.item), sum.Total, sum.N)
 	}
 	clear(in.sums)
-	return nil
+	return in.exec(upsertHead, upsertTail, 5, sums)
 }
 
 // count adds (sign 1) or takes away (sign -1) a value from its month's
@@ -462,7 +474,7 @@ func (in *ingester) stored() (map[readingKey]storedValue, error) {
 // queue adds a row to insert, writing a full statement's worth.
 func (in *ingester) queue(station, at int64, it water.Item, v float64, f Flag) error {
 	in.rows = append(in.rows, station, at, string(it), v, int(f), in.rep.BatchID)
-	if len(in.rows) == rowsPerInsert*6 {
+	if len(in.rows) == rowsPerInsert(in.engine)*6 {
 		if _, err := in.insert.ExecContext(in.ctx, in.rows...); err != nil {
 			return err
 		}
@@ -473,16 +485,23 @@ func (in *ingester) queue(station, at int64, it water.Item, v float64, f Flag) e
 
 // writeRows inserts the rows left over, fewer than one statement's worth.
 func (in *ingester) writeRows() error {
-	if len(in.rows) == 0 {
-		return nil
-	}
-	rows := make([][]any, 0, len(in.rows)/6)
-	for i := 0; i < len(in.rows); i += 6 {
-		rows = append(rows, in.rows[i:i+6])
-	}
-	err := db.InsertRows(in.ctx, in.tx, insertHead, insertTuple, rows)
+	err := in.exec(insertHead, "", 6, in.rows)
 	in.rows = in.rows[:0]
 	return err
+}
+
+// exec writes args, rows of width values, as head VALUES … tail
+// statements of at most rowsPerInsert rows.
+func (in *ingester) exec(head, tail string, width int, args []any) error {
+	per := rowsPerInsert(in.engine) * width
+	for len(args) > 0 {
+		n := min(per, len(args))
+		if _, err := in.tx.ExecContext(in.ctx, head+values(in.engine, n/width, width)+tail, args[:n]...); err != nil {
+			return err
+		}
+		args = args[n:]
+	}
+	return nil
 }
 
 // finish records the batch's counts.
