@@ -94,6 +94,12 @@ const (
 	ManageBulletins Action = "bulletin.manage" // draft, publish and correct them
 )
 
+// Water quality: monitoring stations, readings and assessments.
+const (
+	ViewWater   Action = "water.view"   // stations, readings, suspect values, assessments
+	ManageWater Action = "water.manage" // stations, imports, push tokens
+)
+
 // Reach is how far a role's permission extends.
 type Reach int
 
@@ -158,6 +164,8 @@ var Policy = map[Action]map[Role]Reach{
 	AppealScore:          {UnitLeader: OwnUnit, Reporter: OwnUnit},
 	ViewBulletins:        all(business, Any),
 	ManageBulletins:      {Coordinator: Any},
+	ViewWater:            all(business, Any),
+	ManageWater:          {Coordinator: Any},
 	Self:                 all(Roles, Any),
 }
 

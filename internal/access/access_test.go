@@ -55,6 +55,8 @@ var spec = map[access.Action]struct{ any, own []access.Role }{
 	access.AppealScore:          {own: []access.Role{access.Reporter, access.UnitLeader}},
 	access.ViewBulletins:        {any: []access.Role{access.Coordinator, access.UnitLeader, access.Reporter, access.Inspector, access.Viewer}},
 	access.ManageBulletins:      {any: []access.Role{access.Coordinator}},
+	access.ViewWater:            {any: []access.Role{access.Coordinator, access.UnitLeader, access.Reporter, access.Inspector, access.Viewer}},
+	access.ManageWater:          {any: []access.Role{access.Coordinator}},
 	access.Self:                 {any: access.Roles},
 	access.Public:               {any: access.Roles},
 }

@@ -30,6 +30,7 @@ import (
 	"concord/internal/plans"
 	"concord/internal/problems"
 	"concord/internal/scores"
+	"concord/internal/waterstore"
 	"concord/internal/web"
 )
 
@@ -46,6 +47,7 @@ type App struct {
 	Planio   *planio.Service
 	Inspect  *inspect.Service
 	Problems *problems.Service
+	Water    *waterstore.Service
 	Audit    *audit.Store
 	Log      *slog.Logger
 }
@@ -102,6 +104,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 	a.Problems = &problems.Service{DB: d, Clock: clock.System}
 	a.Meetings = &meetings.Service{DB: d, Clock: clock.System, Plans: a.Plans}
 	a.Scores = &scores.Service{DB: d, Clock: clock.System}
+	a.Water = &waterstore.Service{DB: d, Clock: clock.System}
 	return a
 }
 

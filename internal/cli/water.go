@@ -18,9 +18,11 @@ import (
 	"concord/internal/water"
 )
 
-// waterCmd is the water-quality command group. classify needs no store.
+// waterCmd is the water-quality command group. classify needs no store;
+// the others work on the stored stations and readings (waterstore.go).
 func waterCmd() *cobra.Command {
-	return group("water", "Water quality under GB 3838-2002 and GB 3097-1997", waterClassifyCmd())
+	return group("water", "Water quality under GB 3838-2002 and GB 3097-1997", waterClassifyCmd(),
+		waterImportCmd(), waterAssessCmd(), waterStationsCmd(), waterGenerateCmd())
 }
 
 func waterClassifyCmd() *cobra.Command {

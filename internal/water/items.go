@@ -112,3 +112,15 @@ func ItemByName(name string) (Item, bool) {
 	it, ok := itemNames[foldName(name)]
 	return it, ok
 }
+
+// UnitOf is the unit values of it are read into and kept in: the unit of
+// the standards' table, or the one the national release uses for items no
+// table classes.
+func UnitOf(it Item) string { return itemUnits[it] }
+
+// Convert turns v, written in unit, into it's unit (UnitOf); ok is false
+// when unit does not measure it. No unit means UnitOf(it).
+func Convert(it Item, unit string, v float64) (float64, bool) {
+	c, ok := unitConversion(it, unit)
+	return c.apply(v), ok
+}
