@@ -124,7 +124,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Problems:     a.Problems,
 		Meetings:     a.Meetings,
 		Scores:       a.Scores,
-		Bulletins:    &bulletin.Service{DB: a.DB, Clock: clock.System, Alliance: a.Alliance},
+		Bulletins:    &bulletin.Service{DB: a.DB, Clock: clock.System, Alliance: a.Alliance, Providers: []bulletin.SectionProvider{a.Scores}},
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,

@@ -1,6 +1,7 @@
 package scores_test
 
 import (
+	"concord/internal/bulletin"
 	"math"
 	"strconv"
 	"testing"
@@ -216,6 +217,15 @@ func TestScorecardArithmeticAndAppeals(t *testing.T) {
 		errstest.WantKind(t, err, errs.Forbidden)
 		if c, err = f.S.Publish(f.Coord, c.ID, c.Version); err != nil || c.Status != scores.Published || c.Revision != 1 || *c.AppealUntil != day(4, 17) {
 			t.Fatalf("publish: %+v %v", c, err)
+		}
+		// A bulletin over the period carries the published ranking; one
+		// ending before the scorecard's period does not.
+		secs, err := f.S.BulletinSections(f.Viewer, bulletin.Scope{From: c.StartsOn, To: c.EndsOn.AddDays(10), Lang: "zh-Hans"})
+		if err != nil || len(secs) != 1 || secs[0].Table == nil || len(secs[0].Table.Rows) != len(cards) || secs[0].Table.Rows[0][0] != "1" {
+			t.Fatalf("bulletin ranking: %+v %v", secs, err)
+		}
+		if secs, err = f.S.BulletinSections(f.Viewer, bulletin.Scope{From: c.StartsOn.AddDays(-90), To: c.StartsOn, Lang: "en"}); err != nil || len(secs) != 0 {
+			t.Errorf("a bulletin before the period has a ranking: %+v %v", secs, err)
 		}
 		_, err = f.S.Publish(f.Coord, c.ID, c.Version)
 		errstest.WantKind(t, err, errs.Conflict)
