@@ -44,12 +44,14 @@ type App struct {
 	Notify   *notify.Service
 	Meetings *meetings.Service
 	Scores   *scores.Service
-	Planio   *planio.Service
-	Inspect  *inspect.Service
-	Problems *problems.Service
-	Water    *waterstore.Service
-	Audit    *audit.Store
-	Log      *slog.Logger
+	// Bulletins carries the scorecard ranking as one of its sections.
+	Bulletins *bulletin.Service
+	Planio    *planio.Service
+	Inspect   *inspect.Service
+	Problems  *problems.Service
+	Water     *waterstore.Service
+	Audit     *audit.Store
+	Log       *slog.Logger
 }
 
 // Open opens the store named by cfg.DB and builds the services on it. With
@@ -104,6 +106,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 	a.Problems = &problems.Service{DB: d, Clock: clock.System}
 	a.Meetings = &meetings.Service{DB: d, Clock: clock.System, Plans: a.Plans}
 	a.Scores = &scores.Service{DB: d, Clock: clock.System}
+	a.Bulletins = &bulletin.Service{DB: d, Clock: clock.System, Alliance: a.Alliance, Providers: []bulletin.SectionProvider{a.Scores}}
 	a.Water = &waterstore.Service{DB: d, Clock: clock.System}
 	return a
 }
@@ -124,7 +127,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Problems:     a.Problems,
 		Meetings:     a.Meetings,
 		Scores:       a.Scores,
-		Bulletins:    &bulletin.Service{DB: a.DB, Clock: clock.System, Alliance: a.Alliance, Providers: []bulletin.SectionProvider{a.Scores}},
+		Bulletins:    a.Bulletins,
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,

@@ -19,10 +19,6 @@ func bulletinCmd() *cobra.Command {
 	return group("bulletin", "Draft, publish and write supervision bulletins (督查通报)", bulletinDraftCmd(), bulletinPublishCmd(), bulletinWriteCmd())
 }
 
-func bulletinService(a *app.App) *bulletin.Service {
-	return &bulletin.Service{DB: a.DB, Clock: clock.System, Alliance: a.Alliance}
-}
-
 func bulletinDraftCmd() *cobra.Command {
 	c := &cobra.Command{Use: "draft", Short: "Draft a bulletin for a period and print its id", Args: cobra.NoArgs}
 	var in bulletin.Input
@@ -58,7 +54,7 @@ func bulletinDraftCmd() *cobra.Command {
 			}
 			in.Notes = string(text)
 		}
-		b, err := bulletinService(a).Create(ctx, in)
+		b, err := a.Bulletins.Create(ctx, in)
 		if err != nil {
 			return say(err, in.Lang)
 		}
@@ -82,7 +78,7 @@ func bulletinPublishCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		s := bulletinService(a)
+		s := a.Bulletins
 		b, err := s.Bulletin(ctx, id)
 		if err == nil {
 			b, err = s.Publish(ctx, id, b.Version)
@@ -115,7 +111,7 @@ func bulletinWriteCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		_, doc, err := bulletinService(a).Document(ctx, id)
+		_, doc, err := a.Bulletins.Document(ctx, id)
 		if err != nil {
 			return say(err, i18n.Default)
 		}
