@@ -303,7 +303,9 @@ func startDemo(t *testing.T, args ...string) string {
 	go func() {
 		done <- Run(ctx, append([]string{"demo", "--addr", "127.0.0.1:0"}, args...), strings.NewReader(""), &out, &errOut)
 	}()
-	deadline := time.After(60 * time.Second)
+	// Seeding the sample belt takes about 10 s, but several times that
+	// under -race on a busy two-core machine.
+	deadline := time.After(5 * time.Minute)
 	var base string
 	for base == "" {
 		select {
