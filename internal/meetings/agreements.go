@@ -98,19 +98,7 @@ func (s *Service) Agreements(ctx context.Context, meetingID int64) ([]Agreement,
 	if err := access.FromContext(ctx).Check(access.ViewMeetings, 0); err != nil {
 		return nil, err
 	}
-	list, err := ids(ctx, s.DB.R, `SELECT id FROM agreements WHERE $1 = 0 OR meeting_id = $1 ORDER BY signed_on DESC, id DESC`, meetingID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Agreement, 0, len(list))
-	for _, id := range list {
-		a, err := getAgreement(ctx, s.DB.R, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, nil
+	return each(ctx, s.DB.R, getAgreement, `SELECT id FROM agreements WHERE $1 = 0 OR meeting_id = $1 ORDER BY signed_on DESC, id DESC`, meetingID)
 }
 
 // SaveAgreement creates an agreement (id 0) or replaces one if version is

@@ -106,6 +106,23 @@ func ids(ctx context.Context, q db.Querier, query string, args ...any) ([]int64,
 	return out, err
 }
 
+// each loads every object whose id query lists, in that order.
+func each[T any](ctx context.Context, q db.Querier, load func(context.Context, db.Querier, int64) (T, error), query string, args ...any) ([]T, error) {
+	list, err := ids(ctx, q, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(list))
+	for _, id := range list {
+		v, err := load(ctx, q, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // Committee returns one committee with its members.
 func (s *Service) Committee(ctx context.Context, id int64) (Committee, error) {
 	if err := access.FromContext(ctx).Check(access.ViewMeetings, 0); err != nil {
@@ -119,19 +136,7 @@ func (s *Service) Committees(ctx context.Context) ([]Committee, error) {
 	if err := access.FromContext(ctx).Check(access.ViewMeetings, 0); err != nil {
 		return nil, err
 	}
-	list, err := ids(ctx, s.DB.R, `SELECT id FROM committees ORDER BY CASE level WHEN 'decision' THEN 0 WHEN 'coordination' THEN 1 ELSE 2 END, code`)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Committee, 0, len(list))
-	for _, id := range list {
-		c, err := getCommittee(ctx, s.DB.R, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return each(ctx, s.DB.R, getCommittee, `SELECT id FROM committees ORDER BY CASE level WHEN 'decision' THEN 0 WHEN 'coordination' THEN 1 ELSE 2 END, code`)
 }
 
 // SaveCommittee creates a committee (id 0) or replaces one if version is
