@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"math"
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -247,71 +247,6 @@ func (p pageData) In(section string) bool {
 	return p.Path == section || strings.HasPrefix(p.Path, section+"/")
 }
 
-// input is one labelled form control, as the "field" template draws it.
-type input struct {
-	ID, Name, Label, Type, Hint, Error, Blank string
-	Values                                    []string
-	Options                                   []option
-	Required, Multiple                        bool
-	Rows                                      int
-}
-
-// Input describes field name of form formID: the submitted value when that
-// form comes back with errors, otherwise defaults[name]. Errors of the
-// field's parts (milestones.2.due_on) show on the field.
-func (p pageData) Input(formID, name, labelKey string, defaults url.Values) input {
-	in := input{ID: formID + "-" + strings.ReplaceAll(name, ".", "_"), Name: name, Label: p.T(labelKey), Type: "text",
-		Values: defaults[name], Blank: p.T("plans.ui.choose")}
-	if p.Form.ID != formID {
-		return in
-	}
-	if p.Form.Values != nil {
-		in.Values = p.Form.Values[name]
-	}
-	in.Error = p.Form.Errors[name]
-	for f, msg := range p.Form.Errors {
-		if in.Error == "" && strings.HasPrefix(f, name+".") {
-			in.Error = msg
-		}
-	}
-	return in
-}
-
-// Defaults are one field's default value, for a form's Input.
-func (p pageData) Defaults(name, value string) url.Values { return url.Values{name: {value}} }
-
-// Value is the control's (first) value.
-func (in input) Value() string {
-	if len(in.Values) == 0 {
-		return ""
-	}
-	return in.Values[0]
-}
-
-// Has reports whether v is among the control's values.
-func (in input) Has(v string) bool { return slices.Contains(in.Values, v) }
-
-// Req marks the control required.
-func (in input) Req() input { in.Required = true; return in }
-
-// Of sets the input type: date, number, checkbox, file.
-func (in input) Of(typ string) input { in.Type = typ; return in }
-
-// Lines makes the control a text area of n rows.
-func (in input) Lines(n int) input { in.Rows = n; return in }
-
-// Pick makes the control a select of opts.
-func (in input) Pick(opts []option) input { in.Options = opts; return in }
-
-// PickMany makes the control a select of several of opts.
-func (in input) PickMany(opts []option) input {
-	in.Options, in.Multiple = opts, true
-	return in
-}
-
-// Note adds a hint under the control.
-func (in input) Note(hint string) input { in.Hint = hint; return in }
-
 // formIn reads a submitted form or a query. Values that do not parse become
 // field errors in the services' shape, reported by err.
 type formIn struct {
@@ -540,6 +475,48 @@ type taskTable struct {
 // TaskTable lists tasks under the caption captionKey.
 func (p pageData) TaskTable(dir *directory, tasks []plans.Task, captionKey string) taskTable {
 	return taskTable{p, dir, tasks, p.T(captionKey)}
+}
+
+// Rows draws the table's rows as the "badge" and "bar" templates would.
+// Built here: lists of fifty tasks are the most drawn markup there is, and
+// as template actions each row cost some forty reflective calls.
+func (t taskTable) Rows() template.HTML {
+	var b strings.Builder
+	esc := func(s string) { b.WriteString(template.HTMLEscapeString(s)) }
+	progress := t.P.T("plans.ui.col.progress")
+	for _, k := range t.Tasks {
+		light := string(k.Light)
+		b.WriteString(`<tr><td><span class="badge light-`)
+		esc(light)
+		b.WriteString(`">`)
+		esc(t.P.Label("light", light))
+		b.WriteString(`</span></td><td><a href="/tasks/`)
+		b.WriteString(itoa(k.ID))
+		b.WriteString(`">`)
+		esc(k.Code + " " + k.Title)
+		b.WriteString(`</a></td><td>`)
+		esc(t.Dir.Unit(k.LeadUnitID))
+		b.WriteString(`</td><td>`)
+		esc(k.DueOn.String())
+		pct := t.P.Pct(k.Progress)
+		b.WriteString(`</td><td><span class="bar"><progress max="100" value="`)
+		b.WriteString(strconv.FormatFloat(k.Progress, 'g', -1, 64))
+		b.WriteString(`" aria-label="`)
+		esc(progress)
+		b.WriteString(`">`)
+		esc(pct)
+		b.WriteString(`</progress> `)
+		esc(pct)
+		b.WriteString(`</span></td><td>`)
+		esc(t.P.Label("status", k.Status))
+		b.WriteString("</td></tr>\n")
+	}
+	if len(t.Tasks) == 0 {
+		b.WriteString(`<tr><td colspan="6">`)
+		esc(t.P.T("list.empty"))
+		b.WriteString(`</td></tr>`)
+	}
+	return template.HTML(b.String())
 }
 
 // reportTable is a list of progress reports, drawn by the "report-table"
