@@ -169,11 +169,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Actor
 		return a, "", err
 	}
 	now := s.now()
-	var id int64
+	a := &access.Actor{}
 	var csrf string
 	var created, seen time.Time
-	err := s.DB.R.QueryRowContext(ctx, `SELECT s.user_id, s.csrf, s.created_at, s.last_seen_at FROM sessions s
-		JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND u.disabled = FALSE`, hashToken(token)).Scan(&id, &csrf, &created, &seen)
+	err := s.DB.R.QueryRowContext(ctx, `SELECT s.user_id, u.login, u.unit_id, u.language, s.csrf, s.created_at, s.last_seen_at FROM sessions s
+		JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND u.disabled = FALSE`, hashToken(token)).Scan(&a.UserID, &a.Login, &a.UnitID, &a.Language, &csrf, &created, &seen)
 	if err == sql.ErrNoRows {
 		return nil, "", errs.New(errs.Unauthorized, "error.unauthorized")
 	}
@@ -191,18 +191,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Actor
 			return nil, "", err
 		}
 	}
-	a, err := s.actor(ctx, id)
+	a.Roles, err = roles(ctx, s.DB.R, a.UserID)
 	return a, csrf, err
-}
-
-func (s *Service) actor(ctx context.Context, id int64) (*access.Actor, error) {
-	a := &access.Actor{UserID: id}
-	if err := s.DB.R.QueryRowContext(ctx, `SELECT login, unit_id, language FROM users WHERE id = $1`, id).Scan(&a.Login, &a.UnitID, &a.Language); err != nil {
-		return nil, err
-	}
-	var err error
-	a.Roles, err = roles(ctx, s.DB.R, id)
-	return a, err
 }
 
 // Token is a personal API token; the secret is shown only when created.
@@ -218,10 +208,11 @@ type Token struct {
 }
 
 func (s *Service) authToken(ctx context.Context, token string) (*access.Actor, error) {
-	var id, tid int64
+	a := &access.Actor{}
+	var tid int64
 	var used *time.Time
-	err := s.DB.R.QueryRowContext(ctx, `SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = FALSE`, hashToken(token)).Scan(&tid, &id, &used)
+	err := s.DB.R.QueryRowContext(ctx, `SELECT t.id, t.user_id, u.login, u.unit_id, u.language, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = FALSE`, hashToken(token)).Scan(&tid, &a.UserID, &a.Login, &a.UnitID, &a.Language, &used)
 	if err == sql.ErrNoRows {
 		return nil, errs.New(errs.Unauthorized, "error.unauthorized")
 	}
@@ -233,7 +224,8 @@ func (s *Service) authToken(ctx context.Context, token string) (*access.Actor, e
 			return nil, err
 		}
 	}
-	return s.actor(ctx, id)
+	a.Roles, err = roles(ctx, s.DB.R, a.UserID)
+	return a, err
 }
 
 // CreateToken makes a personal API token for the actor.
