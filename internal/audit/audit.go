@@ -111,12 +111,8 @@ type Filter struct {
 }
 
 func (f Filter) where() (string, []any) {
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+	var w db.Where
+	add := w.Add
 	if f.Actor != "" {
 		add("actor_login = ?", f.Actor)
 	}
@@ -138,10 +134,7 @@ func (f Filter) where() (string, []any) {
 	if f.Text != "" {
 		add(`(lower(before_json) LIKE ? ESCAPE '\' OR lower(after_json) LIKE ? ESCAPE '\' OR lower(detail) LIKE ? ESCAPE '\')`, db.Contains(f.Text))
 	}
-	if len(conds) == 0 {
-		return "", args
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return w.SQL(), w.Args
 }
 
 // Store reads the audit trail.

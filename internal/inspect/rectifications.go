@@ -119,12 +119,8 @@ func (s *Service) Rectifications(ctx context.Context, f RectFilter) ([]Rectifica
 	if err := access.FromContext(ctx).Check(access.ViewInspections, 0); err != nil {
 		return nil, err
 	}
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+	var w db.Where
+	add := w.Add
 	if f.UnitID != 0 {
 		add("unit_id = ?", f.UnitID)
 	}
@@ -132,7 +128,7 @@ func (s *Service) Rectifications(ctx context.Context, f RectFilter) ([]Rectifica
 		add("status = ?", f.Status)
 	}
 	if f.OpenOnly {
-		conds = append(conds, "status <> 'closed'")
+		w.Add("status <> 'closed'")
 	}
 	if f.SourceKind != "" {
 		add("source_kind = ?", f.SourceKind)
@@ -146,11 +142,7 @@ func (s *Service) Rectifications(ctx context.Context, f RectFilter) ([]Rectifica
 	if !f.DueTo.IsZero() {
 		add("due_on <= ?", f.DueTo)
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
-	return db.All(ctx, s.DB.R, scanRect, `SELECT `+rectColumns+` FROM rectifications`+where+` ORDER BY due_on, id`, args...)
+	return db.All(ctx, s.DB.R, scanRect, `SELECT `+rectColumns+` FROM rectifications`+w.SQL()+` ORDER BY due_on, id`, w.Args...)
 }
 
 // OpenRectification opens an item. From a finding, the item's unit is the

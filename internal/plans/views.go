@@ -41,32 +41,10 @@ var taskSorts = map[string]string{
 	"-progress": "t.progress DESC, t.id",
 }
 
-// conds gathers a query's WHERE conditions and their arguments; the i-th
-// "?" in a condition becomes the $n of its i-th argument.
-type conds struct {
-	list []string
-	args []any
-}
-
-func (c *conds) add(cond string, args ...any) {
-	for _, a := range args {
-		c.args = append(c.args, a)
-		cond = strings.Replace(cond, "?", "$"+itoa(len(c.args)), 1)
-	}
-	c.list = append(c.list, cond)
-}
-
-func (c *conds) where() string {
-	if len(c.list) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(c.list, " AND ")
-}
-
 // where builds the filter's SQL conditions and arguments.
 func (f TaskFilter) where(engine db.Engine) (string, []any, error) {
-	var c conds
-	add := c.add
+	var c db.Where
+	add := c.Add
 	if f.PlanID != 0 {
 		add("t.plan_id = ?", f.PlanID)
 	}
@@ -107,7 +85,7 @@ func (f TaskFilter) where(engine db.Engine) (string, []any, error) {
 		v.Add("sort", "error.choice")
 		return "", nil, v.Err()
 	}
-	return c.where(), c.args, nil
+	return c.SQL(), c.Args, nil
 }
 
 // textMatch is the condition finding q in search_docs d: FTS5 trigram
@@ -358,12 +336,12 @@ func (s *Service) timeliness(ctx context.Context, planID int64) ([]Timeliness, e
 		}
 		return by[u]
 	}
-	var counted, missing conds
-	missing.add("r.state IN ('pending','draft') AND r.live = TRUE AND r.due_on < ?", s.today())
+	var counted, missing db.Where
+	missing.Add("r.state IN ('pending','draft') AND r.live = TRUE AND r.due_on < ?", s.today())
 	join := ""
 	if planID != 0 {
-		counted.add("plan_id = ?", planID)
-		missing.add("t.plan_id = ?", planID)
+		counted.Add("plan_id = ?", planID)
+		missing.Add("t.plan_id = ?", planID)
 		join = " JOIN tasks t ON t.id = r.task_id"
 	}
 	err := eachRow(ctx, s.DB.R, func(row db.Scanner) error {
@@ -375,7 +353,7 @@ func (s *Service) timeliness(ctx context.Context, planID int64) ([]Timeliness, e
 		t := get(u)
 		t.OnTime, t.Late, t.Returned = on, late, ret
 		return nil
-	}, `SELECT unit_id, SUM(on_time), SUM(late), SUM(returned) FROM report_counts`+counted.where()+` GROUP BY unit_id`, counted.args...)
+	}, `SELECT unit_id, SUM(on_time), SUM(late), SUM(returned) FROM report_counts`+counted.SQL()+` GROUP BY unit_id`, counted.Args...)
 	if err != nil {
 		return nil, err
 	}
@@ -388,7 +366,7 @@ func (s *Service) timeliness(ctx context.Context, planID int64) ([]Timeliness, e
 		err := row.Scan(&u, &n)
 		get(u).Missing = n
 		return err
-	}, `SELECT +r.unit_id, count(*) FROM reports r`+join+missing.where()+` GROUP BY 1`, missing.args...)
+	}, `SELECT +r.unit_id, count(*) FROM reports r`+join+missing.SQL()+` GROUP BY 1`, missing.Args...)
 	out := make([]Timeliness, 0, len(by))
 	for _, t := range by {
 		out = append(out, *t)
@@ -442,8 +420,8 @@ func (s *Service) ListReports(ctx context.Context, f ReportFilter) ([]ReportRow,
 	if err := access.FromContext(ctx).Check(access.ViewPlans, 0); err != nil {
 		return nil, 0, err
 	}
-	var c conds
-	add := c.add
+	var c db.Where
+	add := c.Add
 	if f.UnitID != 0 {
 		add("r.unit_id = ?", f.UnitID)
 	}
@@ -465,14 +443,14 @@ func (s *Service) ListReports(ctx context.Context, f ReportFilter) ([]ReportRow,
 			}
 			in[i] = "'" + string(st) + "'"
 		}
-		c.list = append(c.list, "r.state IN ("+strings.Join(in, ",")+")")
+		c.Add("r.state IN (" + strings.Join(in, ",") + ")")
 	}
 	if !f.DueTo.IsZero() {
 		add("r.due_on <= ?", f.DueTo)
 	}
 	// Live: the task runs and the unit still takes part (kept by triggers).
-	c.list = append(c.list, "r.live = TRUE")
-	where, args := c.where(), c.args
+	c.Add("r.live = TRUE")
+	where, args := c.SQL(), c.Args
 	var total int
 	if err := s.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM reports r`+where, args...).Scan(&total); err != nil {
 		return nil, 0, err

@@ -149,17 +149,13 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Problem, error) {
 	if err := access.FromContext(ctx).Check(access.ViewProblems, 0); err != nil {
 		return nil, err
 	}
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+	var w db.Where
+	add := w.Add
 	if f.Status != "" {
 		add("status = ?", f.Status)
 	}
 	if f.OpenOnly {
-		conds = append(conds, "status NOT IN ('solved','rejected')")
+		w.Add("status NOT IN ('solved','rejected')")
 	}
 	if f.UnitID != 0 {
 		add("(raised_by_unit_id = ? OR handling_unit_id = ? OR EXISTS (SELECT 1 FROM problem_units u WHERE u.problem_id = problems.id AND u.unit_id = ?))", f.UnitID)
@@ -171,7 +167,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Problem, error) {
 		add("raised_by_unit_id = ?", f.RaisedByUnitID)
 	}
 	if f.Escalated {
-		conds = append(conds, "escalated")
+		w.Add("escalated")
 	}
 	if !f.SolvedFrom.IsZero() {
 		add("solved_at >= ?", f.SolvedFrom.Time())
@@ -179,11 +175,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Problem, error) {
 	if !f.SolvedTo.IsZero() {
 		add("solved_at < ?", f.SolvedTo.AddDays(1).Time())
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
-	return db.All(ctx, s.DB.R, scan, `SELECT `+columns+` FROM problems`+where+` ORDER BY created_at DESC, id DESC`, args...)
+	return db.All(ctx, s.DB.R, scan, `SELECT `+columns+` FROM problems`+w.SQL()+` ORDER BY created_at DESC, id DESC`, w.Args...)
 }
 
 func unitExists(ctx context.Context, q db.Querier, id int64) (bool, error) {
