@@ -18,25 +18,14 @@ func migrateCmd() *cobra.Command {
 		Short: "Apply every pending migration",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, _, err := openDB(cmd)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			before, err := d.Status(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if err := d.Migrate(cmd.Context()); err != nil {
-				return fmt.Errorf("migrate: %w", err)
-			}
-			after, err := d.Status(cmd.Context())
-			if err != nil {
-				return err
-			}
-			n := applied(after) - applied(before)
-			fmt.Fprintf(cmd.OutOrStdout(), "applied %d migration(s); the %s schema is at version %d\n", n, d.Engine, head(after))
-			return nil
+			return migration(cmd, func(d *db.DB, _ []db.MigrationStatus) error {
+				if err := d.Migrate(cmd.Context()); err != nil {
+					return fmt.Errorf("migrate: %w", err)
+				}
+				return nil
+			}, func(before, after []db.MigrationStatus) string {
+				return fmt.Sprintf("applied %d migration(s)", applied(after)-applied(before))
+			})
 		},
 	}
 	var to int64
@@ -45,27 +34,17 @@ func migrateCmd() *cobra.Command {
 		Short: "Roll the schema back to VERSION (undoes an upgrade; take a backup first)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, _, err := openDB(cmd)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			before, err := d.Status(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if to < 0 || to >= head(before) {
-				return fmt.Errorf("migrate down: --to must be below the current version %d", head(before))
-			}
-			if err := d.MigrateDownTo(cmd.Context(), to); err != nil {
-				return fmt.Errorf("migrate down: %w", err)
-			}
-			after, err := d.Status(cmd.Context())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "rolled back %d migration(s); the %s schema is at version %d\n", applied(before)-applied(after), d.Engine, head(after))
-			return nil
+			return migration(cmd, func(d *db.DB, before []db.MigrationStatus) error {
+				if to < 0 || to >= head(before) {
+					return fmt.Errorf("migrate down: --to must be below the current version %d", head(before))
+				}
+				if err := d.MigrateDownTo(cmd.Context(), to); err != nil {
+					return fmt.Errorf("migrate down: %w", err)
+				}
+				return nil
+			}, func(before, after []db.MigrationStatus) string {
+				return fmt.Sprintf("rolled back %d migration(s)", applied(before)-applied(after))
+			})
 		},
 	}
 	down.Flags().Int64Var(&to, "to", -1, "the version to roll back to (0: an empty schema)")
@@ -106,6 +85,30 @@ func migrateCmd() *cobra.Command {
 	c := group("migrate", "Bring the database schema up to date, roll it back, or show its state", up, down, status)
 	settings(c.PersistentFlags())
 	return c
+}
+
+// migration opens the store, makes change to its schema and says what it
+// did (done, from the migrations applied before and after) and where the
+// schema now stands.
+func migration(cmd *cobra.Command, change func(d *db.DB, before []db.MigrationStatus) error, done func(before, after []db.MigrationStatus) string) error {
+	d, _, err := openDB(cmd)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	before, err := d.Status(cmd.Context())
+	if err != nil {
+		return err
+	}
+	if err := change(d, before); err != nil {
+		return err
+	}
+	after, err := d.Status(cmd.Context())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "%s; the %s schema is at version %d\n", done(before, after), d.Engine, head(after))
+	return nil
 }
 
 func applied(st []db.MigrationStatus) int {
