@@ -73,20 +73,20 @@ type realFile struct {
 // seedRealWater registers the Liaoning stations of the real records that
 // the belt's stations file lacks (lake and reservoir sites as the shipped
 // national list says) and ingests the records. Without ../shared it logs
-// a line and loads nothing.
-func seedRealWater(ctx context.Context, ws *waterstore.Service) error {
+// a line and loads nothing. It returns the values stored.
+func seedRealWater(ctx context.Context, ws *waterstore.Service) (int, error) {
 	shared := SharedDir()
 	if shared == "" {
 		slog.Info("demo: ../shared/" + realRecords + " not found: no real monitoring records in the demo")
-		return nil
+		return 0, nil
 	}
 	files, err := realFiles(filepath.Join(shared, realRecords))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	known, err := ws.Stations(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	have := map[string]bool{}
 	for _, st := range known {
@@ -102,23 +102,24 @@ func seedRealWater(ctx context.Context, ws *waterstore.Service) error {
 			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
+			return 0, fmt.Errorf("%s: %w", f.name, err)
 		}
 	}
 	if err := registerReal(ctx, ws, missing); err != nil {
-		return err
+		return 0, err
 	}
+	values := 0
 	for _, f := range files {
 		rep, err := ws.Ingest(ctx, bytes.NewReader(f.data), waterstore.IngestOptions{Format: f.format, Options: f.options()})
 		if err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
+			return 0, fmt.Errorf("%s: %w", f.name, err)
 		}
 		if !rep.OK() {
-			return fmt.Errorf("%s: %v", f.name, rep.Problems)
+			return 0, fmt.Errorf("%s: %v", f.name, rep.Problems)
 		}
+		values += rep.Inserted
 	}
-	slog.Info("demo: real monitoring records loaded", "files", len(files), "stations added", len(missing))
-	return nil
+	return values, nil
 }
 
 func (f realFile) options() water.Options {

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -275,6 +276,8 @@ func (g *generator) episode(code string, t time.Time) episode {
 // (this year's now), then
 // the real records when ../shared is there.
 func seedWater(ctx context.Context, d *db.DB, now time.Time) error {
+	began := time.Now()
+	values := 0
 	fake := clock.NewFake(waterStart)
 	ws := &waterstore.Service{DB: d, Clock: fake, Zone: chinaTime}
 	res, err := ws.ImportStations(ctx, bytes.NewReader(beltStations()), "csv")
@@ -316,11 +319,14 @@ func seedWater(ctx context.Context, d *db.DB, now time.Time) error {
 		if !rep.OK() {
 			return fmt.Errorf("%s: %v", name, rep.Problems)
 		}
+		values += rep.Inserted
 	}
 	fake.Set(now)
-	if err := seedRealWater(ctx, ws); err != nil {
+	cnemc, err := seedRealWater(ctx, ws)
+	if err != nil {
 		return fmt.Errorf("real records: %w", err)
 	}
+	slog.Info("demo: the belt's waters seeded", "sample values", values, "real values", cnemc, "took", time.Since(began).Round(time.Millisecond))
 	// The accountability loop (issue 5, part 4) runs here, once it is
 	// merged: over every month from 2018 up to now, in order, so that the
 	// Daling's run of months off target opens a rectification item and

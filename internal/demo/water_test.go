@@ -47,12 +47,12 @@ func checkWater(t *testing.T, d *db.DB, now time.Time) {
 	}
 	rows.Close()
 	byName := map[string]waterstore.Station{}
-	belt, real := 0, 0
+	belt, cnemc := 0, 0
 	national := water.National()
 	for _, st := range stations {
 		byName[st.NameZh] = st
 		if strings.HasPrefix(st.Code, "LN-CNEMC-") {
-			real++
+			cnemc++
 			continue
 		}
 		belt++
@@ -142,15 +142,15 @@ func checkWater(t *testing.T, d *db.DB, now time.Time) {
 	t.Logf("months off target since 2018: %v", off)
 
 	if demo.SharedDir() == "" {
-		if real != 0 {
-			t.Errorf("%d real stations without ../shared", real)
+		if cnemc != 0 {
+			t.Errorf("%d real stations without ../shared", cnemc)
 		}
 		return
 	}
 	// The real records: Liaoning's sections, a reservoir only the daily
 	// files name, and Panjin's 兴安 under both of the release's names.
-	if real < 55 || byName["汤河水库"].ID == 0 || byName["盘锦兴安(兴安)"].ID != 0 {
-		t.Errorf("%d real stations; 汤河水库 %+v", real, byName["汤河水库"])
+	if cnemc < 55 || byName["汤河水库"].ID == 0 || byName["盘锦兴安(兴安)"].ID != 0 {
+		t.Errorf("%d real stations; 汤河水库 %+v", cnemc, byName["汤河水库"])
 	}
 	for _, day := range []time.Time{time.Date(2020, 5, 15, 0, 0, 0, 0, cst), time.Date(2021, 4, 2, 0, 0, 0, 0, cst)} {
 		rs, err := ws.Readings(ctx, byName["兴安"].ID, day, day.AddDate(0, 0, 1), 100)
