@@ -113,10 +113,11 @@ var suspects = []suspect{
 }
 
 // sampleColumns are the generated file's columns after province, section
-// and time: the national automatic stations' river items, then the sea
-// items of GB 3097. A river section leaves the sea items empty and a sea
+// and time: the national automatic stations' river items (less
+// conductivity and turbidity, which no standard classes: fewer values keep
+// the seed quick), then the sea items of GB 3097. A river section leaves the sea items empty and a sea
 // point the river items.
-var sampleColumns = []string{"water_temp", "ph", "do", "codmn", "nh3n", "tp", "tn", "conductivity", "turbidity", "cod", "din", "po4p", "petroleum"}
+var sampleColumns = []string{"water_temp", "ph", "do", "codmn", "nh3n", "tp", "tn", "cod", "din", "po4p", "petroleum"}
 
 // waterStart is the first day of generated readings.
 var waterStart = time.Date(2018, 1, 1, 0, 0, 0, 0, chinaTime)
@@ -158,22 +159,23 @@ func hash(s string) uint64 {
 	return h.Sum64()
 }
 
-// month writes the samples of the month beginning at m taken before now,
-// as a wide CSV; it returns how many.
-func (g *generator) month(m time.Time) ([]byte, int) {
-	var b bytes.Buffer
-	b.WriteString("province,section,time," + strings.Join(sampleColumns, ",") + "\n")
+// sampleHeader is the generated file's header.
+func sampleHeader() string { return "province,section,time," + strings.Join(sampleColumns, ",") + "\n" }
+
+// month writes to b the rows of the samples of the month beginning at m
+// taken before now; it returns how many.
+func (g *generator) month(b *bytes.Buffer, m time.Time) int {
 	end := m.AddDate(0, 1, 0)
+	// The first Monday of the month (waterStart is a Monday).
+	monday := waterStart.AddDate(0, 0, 7*int(math.Ceil(m.Sub(waterStart).Hours()/24/7))).Add(10 * time.Hour)
 	n := 0
 	for _, code := range g.codes {
 		// Rivers: every Monday at 10:00; sea points: the 15th at 09:30,
 		// March to November (Liaodong Bay ices over in winter).
 		var times []time.Time
 		if _, river := riverLevels[code]; river {
-			for t := waterStart.Add(10 * time.Hour); t.Before(end); t = t.AddDate(0, 0, 7) {
-				if !t.Before(m) {
-					times = append(times, t)
-				}
+			for t := monday; t.Before(end); t = t.AddDate(0, 0, 7) {
+				times = append(times, t)
 			}
 		} else if m.Month() >= time.March && m.Month() <= time.November {
 			times = append(times, m.AddDate(0, 0, 14).Add(9*time.Hour+30*time.Minute))
@@ -193,7 +195,7 @@ func (g *generator) month(m time.Time) ([]byte, int) {
 			n++
 		}
 	}
-	return b.Bytes(), n
+	return n
 }
 
 // sample is one sample of station code at t, in sampleColumns' order
@@ -227,8 +229,6 @@ func (g *generator) sample(code string, t time.Time) []float64 {
 		set("nh3n", nh3n)
 		set("tp", tp)
 		set("tn", 0.6+1.9*nh3n*noise(0.1))
-		set("conductivity", 450*(1+0.2*winter)*noise(0.08))
-		set("turbidity", 22*(1-0.5*winter)*noise(0.25))
 	} else {
 		lv := seaLevels[code]
 		temp := math.Max(1, 14-10*winter+rng.NormFloat64())
@@ -300,14 +300,10 @@ func seedWater(ctx context.Context, d *db.DB, now time.Time) error {
 	}
 	for y := waterStart; y.Before(now); y = y.AddDate(1, 0, 0) {
 		var file bytes.Buffer
+		file.WriteString(sampleHeader())
 		n := 0
 		for m := y; m.Before(y.AddDate(1, 0, 0)); m = m.AddDate(0, 1, 0) {
-			part, k := g.month(m)
-			if file.Len() > 0 {
-				part = part[bytes.IndexByte(part, '\n')+1:] // the header once
-			}
-			file.Write(part)
-			n += k
+			n += g.month(&file, m)
 		}
 		if n == 0 {
 			continue
