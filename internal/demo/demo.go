@@ -135,8 +135,9 @@ func Inspect(ctx context.Context, dir *alliance.Service) (State, error) {
 }
 
 // Seed fills an empty store with the sample alliance, its units and areas,
-// one user per sample login, and the sample plans with the meetings,
-// inspections and problems around them as of now, then marks the
+// one user per sample login, the sample plans with the meetings,
+// inspections and problems around them as of now, and the belt's
+// monitoring stations with their readings (water.go), then marks the
 // store as the demo. It refuses a store that is not empty.
 func Seed(ctx context.Context, accts *accounts.Service, dir *alliance.Service) ([]Login, error) {
 	return SeedAt(ctx, accts, dir, clock.System.Now())
@@ -201,6 +202,9 @@ func SeedAt(ctx context.Context, accts *accounts.Service, dir *alliance.Service,
 	}
 	if err := seedPlans(as, dir.DB, ids, areas, made, now); err != nil {
 		return nil, fmt.Errorf("sample belt: %w", err)
+	}
+	if err := seedWater(as["coordinator"], dir.DB, now); err != nil {
+		return nil, fmt.Errorf("sample waters: %w", err)
 	}
 	sys := access.WithActor(ctx, &access.Actor{Login: "system"})
 	err = dir.DB.Tx(sys, func(tx *sql.Tx) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"concord/internal/access"
 	"concord/internal/accounts"
@@ -22,10 +23,12 @@ func TestSeed(t *testing.T) {
 		if st, err := demo.Inspect(ctx, dir); err != nil || st != demo.Empty {
 			t.Fatalf("fresh store: %v, %v", st, err)
 		}
+		now := time.Now()
 		logins, err := demo.Seed(ctx, accts, dir)
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Logf("seeded in %s", time.Since(now).Round(time.Millisecond))
 		if st, err := demo.Inspect(ctx, dir); err != nil || st != demo.Seeded {
 			t.Fatalf("after seed: %v, %v", st, err)
 		}
@@ -93,6 +96,8 @@ func TestSeed(t *testing.T) {
 				t.Errorf("%s has %d of its leader and reporter", city, n)
 			}
 		}
+
+		checkWater(t, d, now)
 
 		// The seed is on the record, done by "system".
 		entries, _, err := (&audit.Store{DB: d}).Search(ctx, audit.Filter{Action: "demo.seed"}, 10, 0)

@@ -37,6 +37,7 @@ func TestSamplePlansAnyDay(t *testing.T) {
 }
 
 func checkSeed(t *testing.T, d *db.DB, now time.Time) {
+	demo.WithoutWaters(t) // TestSeed checks them
 	ctx := context.Background()
 	accts := &accounts.Service{DB: d, Settings: accounts.DefaultSettings}
 	dir := &alliance.Service{DB: d}
