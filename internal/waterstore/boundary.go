@@ -151,8 +151,9 @@ type Exceedance struct {
 	HasMultiple bool        `json:"has_multiple"`
 }
 
-// Label is the item as the tables write it: 总磷 0.31 mg/L（Ⅴ类，超标 0.55 倍）.
-func (e Exceedance) Label(std *water.Standard, lang string) string {
+// Label is the item as the tables write it: its name, multiple over
+// Class Ⅲ where it has one, and class: 总磷(1.5) 劣Ⅴ.
+func (e Exceedance) Label(std *water.Standard) string {
 	class := std.ClassName(e.Class)
 	if e.HasMultiple {
 		return fmt.Sprintf("%s(%s)", e.Name, water.Num(math.Round(e.Multiple*100)/100)) + " " + class
@@ -307,4 +308,16 @@ func (s *Service) Boundary(ctx context.Context, p Period, lang string) (Boundary
 		}
 	}
 	return rep, nil
+}
+
+// MonthZone is where the store's months begin and end.
+func (s *Service) MonthZone() *time.Location { return s.zone() }
+
+// MonthOf is t's month, yyyymm, in the store's zone.
+func (s *Service) MonthOf(t time.Time) int { return monthOf(t, s.zone()) }
+
+// AddMonths moves a month yyyymm by n months.
+func AddMonths(m, n int) int {
+	i := (m/100)*12 + m%100 - 1 + n
+	return (i/12)*100 + i%12 + 1
 }
