@@ -132,6 +132,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Meetings:     a.Meetings,
 		Scores:       a.Scores,
 		Bulletins:    a.Bulletins,
+		WaterAccount: a.WaterAccount,
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,
