@@ -91,7 +91,12 @@ func (s *Service) Brief(ctx context.Context, month int, lang string) (Brief, err
 	today := clock.Today(s.Clock)
 	b := Brief{Month: waterstore.MonthString(month), AsOf: today, Off: []OffStation{}, Trend: []TrendPoint{}, Payments: []Payment{},
 		Rectifications: []WaterItem{}}
-	trend, err := s.Water.MonthAssessments(ctx, waterstore.Period{From: waterstore.AddMonths(month, 1-TrendMonths), To: month})
+	// One assessment per month serves the trend and the compensation: the
+	// months from January of last year (whose compensation falls due this
+	// year) to the brief's, which cover the last twelve.
+	year := month / 100
+	span := waterstore.Period{From: (year-1)*100 + 1, To: month}
+	trend, err := s.Water.MonthAssessments(ctx, span)
 	if err != nil {
 		return b, err
 	}
@@ -137,8 +142,7 @@ func (s *Service) Brief(ctx context.Context, month int, lang string) (Brief, err
 
 	// Compensation: the previous year's (due by the end of the scheme's
 	// month this year) and this year's to the brief's month.
-	year := month / 100
-	rep, err := s.Water.Boundary(ctx, waterstore.Period{From: (year-1)*100 + 1, To: month}, lang)
+	rep, err := s.Water.BoundaryOf(ctx, span, trend, lang)
 	if err != nil {
 		return b, err
 	}

@@ -259,11 +259,21 @@ func (s *Service) MonthAssessments(ctx context.Context, p Period) (map[int]map[i
 // under the scheme in force, names in lang. A month without readings is
 // listed unassessed and owes nothing.
 func (s *Service) Boundary(ctx context.Context, p Period, lang string) (BoundaryReport, error) {
-	rep := BoundaryReport{Period: p.String(), Rows: []BoundaryMonth{}}
 	months, err := s.MonthAssessments(ctx, p) // checks access
 	if err != nil {
+		return BoundaryReport{Period: p.String(), Rows: []BoundaryMonth{}}, err
+	}
+	return s.BoundaryOf(ctx, p, months, lang)
+}
+
+// BoundaryOf is Boundary from assessments already made (MonthAssessments
+// of a span covering p), for a caller that needs them for more.
+func (s *Service) BoundaryOf(ctx context.Context, p Period, months map[int]map[int64]StationAssessment, lang string) (BoundaryReport, error) {
+	rep := BoundaryReport{Period: p.String(), Rows: []BoundaryMonth{}}
+	if err := access.FromContext(ctx).Check(access.ViewWater, 0); err != nil {
 		return rep, err
 	}
+	var err error
 	if rep.Scheme, err = loadScheme(ctx, s.DB.R); err != nil {
 		return rep, err
 	}
