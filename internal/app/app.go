@@ -109,9 +109,9 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 	a.Problems = &problems.Service{DB: d, Clock: clock.System}
 	a.Meetings = &meetings.Service{DB: d, Clock: clock.System, Plans: a.Plans}
 	a.Scores = &scores.Service{DB: d, Clock: clock.System}
-	a.Bulletins = &bulletin.Service{DB: d, Clock: clock.System, Alliance: a.Alliance, Providers: []bulletin.SectionProvider{a.Scores}}
 	a.Water = &waterstore.Service{DB: d, Clock: clock.System}
 	a.WaterAccount = &wateraccount.Service{DB: d, Clock: clock.System, Water: a.Water, Inspect: a.Inspect}
+	a.Bulletins = &bulletin.Service{DB: d, Clock: clock.System, Alliance: a.Alliance, Providers: []bulletin.SectionProvider{a.Scores, a.WaterAccount}}
 	return a
 }
 

@@ -3,9 +3,12 @@ package wateraccount_test
 import (
 	"bytes"
 	"flag"
+	"strings"
 	"testing"
 	"time"
 
+	"concord/internal/bulletin"
+	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/dbtest"
 	"concord/internal/testworld"
@@ -19,6 +22,11 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 func TestBrief(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
+		// The bulletin's water section: none for a period without readings
+		// or open items; the months of the period otherwise.
+		if secs, err := f.S.BulletinSections(f.Viewer, bulletin.Scope{From: clock.DateOf(2025, 1, 1), To: clock.DateOf(2025, 3, 31), Lang: "zh-Hans"}); err != nil || secs != nil {
+			t.Errorf("an empty period has a water section: %v %+v", err, secs)
+		}
 		for _, m := range []int{202601, 202602, 202603, 202604} {
 			f.run(t, m)
 		}
@@ -39,6 +47,11 @@ func TestBrief(t *testing.T) {
 		}
 		if b.Trend[11].Month != "2026-04" || b.Trend[9].Share != 0 || b.Trend[10].Share != 100 || b.Trend[0].Assessed != 0 {
 			t.Errorf("trend %+v", b.Trend)
+		}
+		secs, err := f.S.BulletinSections(f.Viewer, bulletin.Scope{From: clock.DateOf(2026, 1, 1), To: clock.DateOf(2026, 3, 31), Lang: "zh-Hans"})
+		if err != nil || len(secs) != 1 || len(secs[0].Table.Rows) != 3 || strings.Join(secs[0].Table.Rows[0], " ") != "2026-01 2 1 1" ||
+			!strings.Contains(secs[0].Paragraphs[0], "2 项") {
+			t.Errorf("bulletin section: %v %+v", err, secs)
 		}
 		text, err := b.Document.Text()
 		if err != nil {

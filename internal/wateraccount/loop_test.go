@@ -27,8 +27,6 @@ type fixture struct {
 	Inner   waterstore.Station // no boundary, unit C, target Ⅲ
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // setup builds the world on 10 June 2026 with two stations and readings:
 // the cross-city section off target in January and February (TP 0.35, Ⅴ;
 // 0.5, 劣Ⅴ), on target in March (0.1), off again in April; an inner river
