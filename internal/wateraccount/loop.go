@@ -61,7 +61,8 @@ type MonthResult struct {
 	Extended []int64 `json:"extended"` // open items that gained the month
 	Regained []int64 `json:"regained"` // loops closed: compliance regained
 	Ended    []int64 `json:"ended"`    // loops of items closed while still off target
-	// Unowned are the stations off target that name no unit to answer.
+	// Unowned are the stations off target that name no active unit to
+	// answer for them: no item is opened.
 	Unowned []string `json:"unowned"`
 }
 
@@ -242,7 +243,12 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, a waterstore.StationAss
 			return nil
 		}
 		r, err := s.Inspect.OpenWater(ctx, tx, inspect.RectInput{UnitID: *unit, Requirement: offTarget(a, month, lang), DueOn: dueOn}, st.ID, month)
-		if err != nil {
+		if errs.Is(err, errs.Invalid) {
+			// The unit was deactivated: refused before anything was
+			// written, so the month carries on without this item.
+			res.Unowned = append(res.Unowned, st.Code)
+			return nil
+		} else if err != nil {
 			return err
 		}
 		res.Opened = append(res.Opened, r.ID)

@@ -178,7 +178,15 @@ func TestLoopOpensExtendsCloses(t *testing.T) {
 func TestLoopClosedWhileOffTarget(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
-		f.run(t, 202601)
+		// A station naming no unit is reported, not given to anyone.
+		if _, err := f.Water.CreateStation(f.Coord, waterstore.StationInput{Code: "LN-010", NameZh: "无主河", Province: "辽宁", Body: water.River,
+			Target: water.ClassIII}); err != nil {
+			t.Fatal(err)
+		}
+		f.ingest(t, "辽宁,无主河,2026-01-05 08:00,7.5,8,3,0.3,0.5\n")
+		if r := f.run(t, 202601); len(r.Opened) != 1 || strings.Join(r.Unowned, ",") != "LN-010" {
+			t.Fatalf("January: %+v", r)
+		}
 		it := f.items(t)[0]
 		ctx := f.Reporter[f.A.ID]
 		if err := attach(ctx, f, it.ID); err != nil {
