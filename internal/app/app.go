@@ -30,6 +30,7 @@ import (
 	"concord/internal/plans"
 	"concord/internal/problems"
 	"concord/internal/scores"
+	"concord/internal/wateraccount"
 	"concord/internal/waterstore"
 	"concord/internal/web"
 )
@@ -50,8 +51,10 @@ type App struct {
 	Inspect   *inspect.Service
 	Problems  *problems.Service
 	Water     *waterstore.Service
-	Audit     *audit.Store
-	Log       *slog.Logger
+	// WaterAccount is the water accountability loop and brief.
+	WaterAccount *wateraccount.Service
+	Audit        *audit.Store
+	Log          *slog.Logger
 }
 
 // Open opens the store named by cfg.DB and builds the services on it. With
@@ -106,8 +109,9 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 	a.Problems = &problems.Service{DB: d, Clock: clock.System}
 	a.Meetings = &meetings.Service{DB: d, Clock: clock.System, Plans: a.Plans}
 	a.Scores = &scores.Service{DB: d, Clock: clock.System}
-	a.Bulletins = &bulletin.Service{DB: d, Clock: clock.System, Alliance: a.Alliance, Providers: []bulletin.SectionProvider{a.Scores}}
 	a.Water = &waterstore.Service{DB: d, Clock: clock.System}
+	a.WaterAccount = &wateraccount.Service{DB: d, Clock: clock.System, Water: a.Water, Inspect: a.Inspect}
+	a.Bulletins = &bulletin.Service{DB: d, Clock: clock.System, Alliance: a.Alliance, Providers: []bulletin.SectionProvider{a.Scores, a.WaterAccount}}
 	return a
 }
 
@@ -128,6 +132,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Meetings:     a.Meetings,
 		Scores:       a.Scores,
 		Bulletins:    a.Bulletins,
+		WaterAccount: a.WaterAccount,
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,
@@ -229,6 +234,7 @@ func (a *App) runJobs(ctx context.Context) <-chan struct{} {
 	r.Add(a.Plans.Job())
 	r.Add(a.Notify.Job())
 	r.Add(a.Inspect.Job())
+	r.Add(a.WaterAccount.Job())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

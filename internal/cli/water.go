@@ -22,7 +22,7 @@ import (
 // the others work on the stored stations and readings (waterstore.go).
 func waterCmd() *cobra.Command {
 	return group("water", "Water quality under GB 3838-2002 and GB 3097-1997", waterClassifyCmd(),
-		waterImportCmd(), waterAssessCmd(), waterStationsCmd(), waterGenerateCmd())
+		waterImportCmd(), waterAssessCmd(), waterStationsCmd(), waterGenerateCmd(), waterLoopCmd())
 }
 
 func waterClassifyCmd() *cobra.Command {

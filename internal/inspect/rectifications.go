@@ -54,6 +54,9 @@ type Rectification struct {
 	Version      int         `json:"version"`
 	CreatedAt    time.Time   `json:"created_at"`
 	UpdatedAt    time.Time   `json:"updated_at"`
+	// Water is the monitoring source of an item the water accountability
+	// loop opened (SourceKind "water"); nil for every other item.
+	Water *WaterSource `json:"water,omitempty"`
 }
 
 // OnTime reports whether the item was closed by its deadline.
@@ -74,12 +77,21 @@ type RectInput struct {
 	DueOn       clock.Date `json:"due_on"`
 }
 
-const rectColumns = `id, source_kind, source_ref, unit_id, requirement, due_on, status, response, responded_by, responded_at, return_reason, verified_by, closed_on, chase_level, created_by, version, created_at, updated_at`
+const rectColumns = `id, source_kind, source_ref, unit_id, requirement, due_on, status, response, responded_by, responded_at, return_reason, verified_by, closed_on, chase_level, created_by, version, created_at, updated_at,
+	water_station_id, water_months, water_loop, water_regained`
 
 func scanRect(row db.Scanner) (Rectification, error) {
 	var r Rectification
+	var station *int64
+	var w WaterSource
+	var months string
 	err := row.Scan(&r.ID, &r.SourceKind, &r.SourceRef, &r.UnitID, &r.Requirement, &r.DueOn, &r.Status, &r.Response, &r.RespondedBy, &r.RespondedAt,
-		&r.ReturnReason, &r.VerifiedBy, &r.ClosedOn, &r.ChaseLevel, &r.CreatedBy, &r.Version, &r.CreatedAt, &r.UpdatedAt)
+		&r.ReturnReason, &r.VerifiedBy, &r.ClosedOn, &r.ChaseLevel, &r.CreatedBy, &r.Version, &r.CreatedAt, &r.UpdatedAt,
+		&station, &months, &w.Loop, &w.Regained)
+	if station != nil {
+		w.StationID, w.Months = *station, splitMonths(months)
+		r.Water = &w
+	}
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 	if r.RespondedAt != nil {
 		t := r.RespondedAt.UTC()
@@ -153,71 +165,87 @@ func (s *Service) OpenRectification(ctx context.Context, in RectInput) (Rectific
 	}
 	var r Rectification
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		var v errs.Validation
-		v.Text("source_kind", in.SourceKind, true, 40)
-		v.Text("source_ref", in.SourceRef, true, 200)
-		v.Text("requirement", in.Requirement, true, 4000)
-		switch {
-		case in.DueOn.IsZero():
-			v.Add("due_on", "error.required")
-		case in.DueOn.Before(s.today()):
-			v.Add("due_on", "error.rectification.due_past")
-		}
-		if in.SourceKind == SourceFinding {
-			id, err := strconv.ParseInt(in.SourceRef, 10, 64)
-			if err != nil {
-				v.Add("source_ref", "error.rectification.finding_unknown")
-				return v.Err()
-			}
-			f, err := getFinding(ctx, tx, id)
-			if errs.Is(err, errs.NotFound) {
-				v.Add("source_ref", "error.rectification.finding_unknown")
-				return v.Err()
-			} else if err != nil {
-				return err
-			}
-			if in.UnitID == 0 {
-				in.UnitID = f.UnitID
-			} else if in.UnitID != f.UnitID {
-				v.Add("unit_id", "error.rectification.finding_unit")
-			}
-		}
-		ok, err := exists(ctx, tx, `SELECT count(*) FROM units WHERE id = $1 AND active`, in.UnitID)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			v.Add("unit_id", "error.inspection.unit_unknown", in.UnitID)
-		}
-		if err := v.Err(); err != nil {
-			return err
-		}
-		now, by := s.now(), access.FromContext(ctx).LoginOrSystem()
-		var id int64
-		err = tx.QueryRowContext(ctx, `INSERT INTO rectifications (source_kind, source_ref, unit_id, requirement, due_on, created_by, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$7) RETURNING id`, in.SourceKind, in.SourceRef, in.UnitID, in.Requirement, in.DueOn, by, now).Scan(&id)
-		if err != nil {
-			return err
-		}
-		if r, err = getRectification(ctx, tx, id); err != nil {
-			return err
-		}
-		if err := s.step(ctx, tx, r, "opened", in.Requirement); err != nil {
-			return err
-		}
-		to := notify.Audience{}
-		if err := to.UnitStaff(ctx, tx, r.UnitID); err != nil {
-			return err
-		}
-		if err := to.Role(ctx, tx, access.UnitLeader, r.UnitID); err != nil {
-			return err
-		}
-		if err := s.tell(ctx, tx, to, r, "rectification.opened", fmt.Sprintf("rectification.opened:%d", r.ID)); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Change{Action: "rectification.create", ObjectType: "rectification", ObjectID: id, After: r})
+		var err error
+		r, err = s.open(ctx, tx, in, nil)
+		return err
 	})
 	return r, err
+}
+
+// open checks and opens an item in tx, with its water source if any, and
+// tells the unit; the caller has checked the actor may.
+func (s *Service) open(ctx context.Context, tx *sql.Tx, in RectInput, water *WaterSource) (Rectification, error) {
+	var v errs.Validation
+	v.Text("source_kind", in.SourceKind, true, 40)
+	v.Text("source_ref", in.SourceRef, true, 200)
+	v.Text("requirement", in.Requirement, true, 4000)
+	switch {
+	case in.DueOn.IsZero():
+		v.Add("due_on", "error.required")
+	case in.DueOn.Before(s.today()):
+		v.Add("due_on", "error.rectification.due_past")
+	}
+	if in.SourceKind == SourceFinding {
+		id, err := strconv.ParseInt(in.SourceRef, 10, 64)
+		if err != nil {
+			v.Add("source_ref", "error.rectification.finding_unknown")
+			return Rectification{}, v.Err()
+		}
+		f, err := getFinding(ctx, tx, id)
+		if errs.Is(err, errs.NotFound) {
+			v.Add("source_ref", "error.rectification.finding_unknown")
+			return Rectification{}, v.Err()
+		} else if err != nil {
+			return Rectification{}, err
+		}
+		if in.UnitID == 0 {
+			in.UnitID = f.UnitID
+		} else if in.UnitID != f.UnitID {
+			v.Add("unit_id", "error.rectification.finding_unit")
+		}
+	}
+	ok, err := exists(ctx, tx, `SELECT count(*) FROM units WHERE id = $1 AND active`, in.UnitID)
+	if err != nil {
+		return Rectification{}, err
+	}
+	if !ok {
+		v.Add("unit_id", "error.inspection.unit_unknown", in.UnitID)
+	}
+	if err := v.Err(); err != nil {
+		return Rectification{}, err
+	}
+	var station *int64
+	var months, loop string
+	if water != nil {
+		station, months, loop = &water.StationID, strings.Join(water.Months, ","), water.Loop
+	}
+	now, by := s.now(), access.FromContext(ctx).LoginOrSystem()
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO rectifications (source_kind, source_ref, unit_id, requirement, due_on, created_by, created_at, updated_at,
+		water_station_id, water_months, water_loop)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$7,$8,$9,$10) RETURNING id`, in.SourceKind, in.SourceRef, in.UnitID, in.Requirement, in.DueOn, by, now,
+		station, months, loop).Scan(&id)
+	if err != nil {
+		return Rectification{}, err
+	}
+	r, err := getRectification(ctx, tx, id)
+	if err != nil {
+		return r, err
+	}
+	if err := s.step(ctx, tx, r, "opened", in.Requirement); err != nil {
+		return r, err
+	}
+	to := notify.Audience{}
+	if err := to.UnitStaff(ctx, tx, r.UnitID); err != nil {
+		return r, err
+	}
+	if err := to.Role(ctx, tx, access.UnitLeader, r.UnitID); err != nil {
+		return r, err
+	}
+	if err := s.tell(ctx, tx, to, r, "rectification.opened", fmt.Sprintf("rectification.opened:%d", r.ID)); err != nil {
+		return r, err
+	}
+	return r, audit.Record(ctx, tx, audit.Change{Action: "rectification.create", ObjectType: "rectification", ObjectID: id, After: r})
 }
 
 // Respond is the unit's answer: what it did, with the evidence already
@@ -327,28 +355,40 @@ func (s *Service) verifiers(ctx context.Context, q db.Querier, r Rectification, 
 func (s *Service) change(ctx context.Context, id int64, version int, action string, fn func(*sql.Tx, Rectification) error) (Rectification, error) {
 	var after Rectification
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.DB.Serialize(ctx, tx, "rectification:"+itoa(id)); err != nil {
-			return err
-		}
-		before, err := getRectification(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if before.Version != version {
-			return errs.StaleVersion(before)
-		}
-		if err := fn(tx, before); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE rectifications SET version = version + 1 WHERE id = $1`, id); err != nil {
-			return err
-		}
-		if after, err = getRectification(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Change{Action: action, ObjectType: "rectification", ObjectID: id, Before: before, After: after})
+		var err error
+		after, err = s.changeTx(ctx, tx, id, version, action, fn)
+		return err
 	})
 	return after, err
+}
+
+// anyVersion lets changeTx apply to whatever version is stored: for work
+// no user started, which holds the item's lock instead.
+const anyVersion = -1
+
+// changeTx is change inside tx.
+func (s *Service) changeTx(ctx context.Context, tx *sql.Tx, id int64, version int, action string, fn func(*sql.Tx, Rectification) error) (Rectification, error) {
+	if err := s.DB.Serialize(ctx, tx, "rectification:"+itoa(id)); err != nil {
+		return Rectification{}, err
+	}
+	before, err := getRectification(ctx, tx, id)
+	if err != nil {
+		return before, err
+	}
+	if version != anyVersion && before.Version != version {
+		return before, errs.StaleVersion(before)
+	}
+	if err := fn(tx, before); err != nil {
+		return before, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE rectifications SET version = version + 1 WHERE id = $1`, id); err != nil {
+		return before, err
+	}
+	after, err := getRectification(ctx, tx, id)
+	if err != nil {
+		return after, err
+	}
+	return after, audit.Record(ctx, tx, audit.Change{Action: action, ObjectType: "rectification", ObjectID: id, Before: before, After: after})
 }
 
 func (s *Service) step(ctx context.Context, q db.Querier, r Rectification, kind, note string) error {

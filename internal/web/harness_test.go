@@ -25,6 +25,8 @@ import (
 	"concord/internal/plans"
 	"concord/internal/problems"
 	"concord/internal/scores"
+	"concord/internal/wateraccount"
+	"concord/internal/waterstore"
 	"concord/internal/web"
 )
 
@@ -95,7 +97,9 @@ func newFixture(t *testing.T, e db.Engine) *fixture {
 		Inspect: &inspect.Service{DB: d, Clock: clock.System, Plans: f.Plans}, Problems: &problems.Service{DB: d, Clock: clock.System},
 		Meetings:  &meetings.Service{DB: d, Clock: clock.System, Plans: f.Plans},
 		Scores:    &scores.Service{DB: d, Clock: clock.System},
-		Bulletins: &bulletin.Service{DB: d, Clock: clock.System, Alliance: al}})
+		Bulletins: &bulletin.Service{DB: d, Clock: clock.System, Alliance: al},
+		WaterAccount: &wateraccount.Service{DB: d, Clock: clock.System, Water: &waterstore.Service{DB: d, Clock: clock.System},
+			Inspect: &inspect.Service{DB: d, Clock: clock.System, Plans: f.Plans}}})
 	if err != nil {
 		t.Fatal(err)
 	}

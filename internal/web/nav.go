@@ -31,6 +31,7 @@ var navLinks = []navLink{
 	{href: "/search", label: "nav.search", action: access.ViewPlans},
 	{href: "/meetings", label: "nav.meetings", action: access.ViewMeetings, sections: []string{"/meetings", "/committees"}},
 	{href: "/bulletins", label: "nav.bulletins", action: access.ViewBulletins},
+	{href: "/water/brief", label: "nav.water_brief", action: access.ViewWater, sections: []string{"/water/brief", "/water/boundary"}},
 	{href: "/inspections", label: "nav.inspections", action: access.ViewInspections},
 	{href: "/rectifications", label: "nav.rectifications", action: access.ViewInspections},
 	{href: "/problems", label: "nav.problems", action: access.ViewProblems},

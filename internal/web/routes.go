@@ -93,6 +93,7 @@ func (s *Server) routeTable() []Route {
 	routes = append(routes, s.scoreRoutes(api)...)
 	routes = append(routes, s.scoreUIRoutes(ui)...)
 	routes = append(routes, s.bulletinRoutes(api, ui)...)
+	routes = append(routes, s.waterBriefRoutes(api, ui)...)
 	routes = append(routes, s.supervisionRoutes(api)...)
 	return append(routes, s.planUIRoutes(ui)...)
 }

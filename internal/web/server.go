@@ -22,6 +22,7 @@ import (
 	"concord/internal/plans"
 	"concord/internal/problems"
 	"concord/internal/scores"
+	"concord/internal/wateraccount"
 )
 
 // Deps are the services the web layer serves.
@@ -37,6 +38,7 @@ type Deps struct {
 	Meetings     *meetings.Service
 	Scores       *scores.Service
 	Bulletins    *bulletin.Service
+	WaterAccount *wateraccount.Service // the water loop and brief; its Water is the water store
 	Audit        *audit.Store
 	Log          *slog.Logger
 	CookieSecure string // auto, always or never

@@ -13,6 +13,7 @@ import (
 	"concord/internal/inspect"
 	"concord/internal/problems"
 	"concord/internal/timeline"
+	"concord/internal/waterstore"
 )
 
 // The pages of inspections, rectification and the problem list.
@@ -288,6 +289,7 @@ type rectData struct {
 	*directory
 	Item                  inspect.Rectification
 	Finding               *inspect.Finding
+	Station               *waterstore.Station // of an item from the water loop
 	Files                 []evidence.File
 	Steps                 []timeline.Event
 	Respond, Verify, Late bool
@@ -316,6 +318,13 @@ func (s *Server) rectificationPage(r *http.Request, f form) (string, pageData, e
 				d.Finding = &fd
 			}
 		}
+	}
+	if it.Water != nil {
+		st, err := s.WaterAccount.Water.Station(ctx, it.Water.StationID)
+		if err != nil {
+			return "", p, err
+		}
+		d.Station = &st
 	}
 	if d.Files, err = s.Inspect.Evidence(ctx, "rectification", id); err != nil {
 		return "", p, err
