@@ -15,7 +15,10 @@ import (
 
 	"concord/internal/clock"
 	"concord/internal/db"
+	"concord/internal/inspect"
+	"concord/internal/plans"
 	"concord/internal/water"
+	"concord/internal/wateraccount"
 	"concord/internal/waterstore"
 )
 
@@ -329,10 +332,20 @@ func seedWater(ctx context.Context, d *db.DB, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("real records: %w", err)
 	}
+	// The accountability loop over the last two years, each month on the
+	// day the job would have evaluated it: the Daling's run of months off
+	// target opens a rectification item and regains compliance; the
+	// Daliao's item stays open.
+	loop := &wateraccount.Service{DB: d, Clock: fake, Water: ws,
+		Inspect: &inspect.Service{DB: d, Clock: fake, Plans: &plans.Service{DB: d, Clock: fake}}}
+	current := ws.MonthOf(now)
+	for m := waterstore.AddMonths(current, -24); m < current; m = waterstore.AddMonths(m, 1) {
+		fake.Set(time.Date(m/100, time.Month(m%100)+1, wateraccount.DefaultGraceDays+1, 9, 0, 0, 0, chinaTime))
+		if _, err := loop.Run(ctx, m); err != nil {
+			return fmt.Errorf("water loop %s: %w", waterstore.MonthString(m), err)
+		}
+	}
+	fake.Set(now)
 	slog.Info("demo: the belt's waters seeded", "sample values", values, "real values", cnemc, "took", time.Since(began).Round(time.Millisecond))
-	// The accountability loop (issue 5, part 4) runs here, once it is
-	// merged: over every month from 2018 up to now, in order, so that the
-	// Daling's run of months off target opens a rectification item and
-	// closes it, and the Daliao's stays open.
 	return nil
 }

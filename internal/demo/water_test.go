@@ -141,6 +141,29 @@ func checkWater(t *testing.T, d *db.DB, now time.Time) {
 	}
 	t.Logf("months off target since 2018: %v", off)
 
+	// The loop over the last two years: the Daling's item regained
+	// compliance, the Daliao's is still open.
+	loops := map[int64][]string{}
+	lrows, err := d.R.Query(`SELECT water_station_id, water_loop FROM rectifications WHERE water_station_id IS NOT NULL ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lrows.Next() {
+		var id int64
+		var loop string
+		if err := lrows.Scan(&id, &loop); err != nil {
+			t.Fatal(err)
+		}
+		loops[id] = append(loops[id], loop)
+	}
+	lrows.Close()
+	if got := loops[daling.ID]; len(got) != 1 || got[0] != "regained" {
+		t.Errorf("the Daling's water items: %v, want one regained", got)
+	}
+	if got := loops[daliao.ID]; len(got) == 0 || got[len(got)-1] != "open" {
+		t.Errorf("the Daliao's water items: %v, want the last open", got)
+	}
+
 	if demo.SharedDir() == "" {
 		if cnemc != 0 {
 			t.Errorf("%d real stations without ../shared", cnemc)
