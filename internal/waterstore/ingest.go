@@ -1,11 +1,14 @@
 package waterstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -101,8 +104,8 @@ func (s *Service) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) (R
 		r = &progressReader{r: r, report: opt.Progress}
 	}
 	var rep Report
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		in, err := s.begin(ctx, tx, "file", opt.File, opt.Replace)
+	err := s.DB.ConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
+		in, err := s.begin(ctx, conn, tx, "file", opt.File, opt.Replace)
 		if err != nil {
 			return err
 		}
@@ -175,23 +178,27 @@ type stationRef struct {
 	code string
 }
 
-type readingKey struct {
-	station int64
-	at      int64
-	item    water.Item
-}
-
-type storedValue struct {
-	value float64
-	flag  Flag
-}
-
 type monthKey struct {
 	station int64
 	month   int
 	item    water.Item
 }
 
+// sampleKey is a stored sample's key.
+type sampleKey struct {
+	station int64
+	at      int64
+}
+
+// sampleRow is a row of water_samples to write.
+type sampleRow struct {
+	station, at, batch int64
+	suspect            int
+	data               string
+}
+
+// pendingSample is a sample that may meet stored values: its station has
+// samples stored around its time.
 type pendingSample struct {
 	station stationRef
 	at      int64
@@ -199,21 +206,40 @@ type pendingSample struct {
 	s       water.Sample
 }
 
-// batchSamples is how many samples are written at once: a few thousand
-// values, one look-up of what is stored per station.
+// span is what a station has stored when an ingest starts (its first and
+// last times, any when n is 0), and the last time this ingest has seen.
+type span struct {
+	from, to int64
+	stored   bool
+	last     int64
+	seen     bool
+}
+
+// writeRows is how many sample rows are gathered before they are written:
+// one COPY on PostgreSQL; on SQLite statements of rowsPerInsert rows.
+const writeRows = 4096
+
+// batchSamples is how many samples that may meet stored values are looked
+// up at once: one range query per station.
 const batchSamples = 1024
 
-// rowsPerInsert is the rows of one statement writing readings or month
+// maxSums is how many month sums are gathered in memory before they are
+// merged into water_month_sums: a year of 2,000 stations' nine items is
+// 216,000.
+const maxSums = 500_000
+
+// rowsPerInsert is the rows of one statement writing samples or month
 // sums: on PostgreSQL a round trip is the cost, so many; SQLite does best
 // with a few hundred parameters.
 func rowsPerInsert(e db.Engine) int {
 	if e == db.Postgres {
 		return 1000
 	}
-	return 64
+	return 100
 }
 
-const insertHead = `INSERT INTO water_readings (station_id, at, item, value, flag, batch_id) VALUES `
+const sampleColumns = "station_id, at, batch_id, suspect, data"
+const insertHead = `INSERT INTO water_samples (` + sampleColumns + `) VALUES `
 
 // Month sums add up; a correction adds a negative sum for the old value.
 const upsertHead = `INSERT INTO water_month_sums (station_id, month, item, total, n) VALUES `
@@ -245,9 +271,18 @@ func values(e db.Engine, rows, width int) string {
 }
 
 // ingester writes one batch of readings inside a transaction.
+//
+// Most samples are new: their station has nothing stored around their
+// time (before its first or after its last stored sample when the ingest
+// began) and this ingest has not seen the station at that time or later.
+// They are packed and written straight away (COPY on PostgreSQL). The
+// others, a late sample between stored ones or a file out of time order,
+// are looked up a batch at a time and merged value by value: duplicates,
+// conflicts, corrections, values added to a stored sample.
 type ingester struct {
 	ctx      context.Context
 	tx       *sql.Tx
+	conn     *sql.Conn // for COPY on PostgreSQL
 	zone     *time.Location
 	file     string
 	replace  bool
@@ -255,33 +290,38 @@ type ingester struct {
 	stations map[string]stationRef // by province and Chinese name
 	names    []string
 	unknown  map[string]bool // stations reported unknown
+	spans    map[int64]*span
 	pending  []pendingSample
+	fresh    []sampleRow
 	sums     map[monthKey]water.Sum
-	rows     []any
+	vals     []value
+	buf      []byte
 	engine   db.Engine
-	insert   *sql.Stmt // rowsPerInsert rows
-	update   *sql.Stmt // one corrected reading
+	insert   *sql.Stmt // rowsPerInsert rows, SQLite
+	update   *sql.Stmt // one stored sample's values
 }
 
 // begin opens a batch. On PostgreSQL ingests run one at a time (an
 // advisory lock), so that what one reads as stored stays so until it
 // commits; SQLite's single writer does the same.
-func (s *Service) begin(ctx context.Context, tx *sql.Tx, source, name string, replace bool) (*ingester, error) {
+func (s *Service) begin(ctx context.Context, conn *sql.Conn, tx *sql.Tx, source, name string, replace bool) (*ingester, error) {
 	if err := s.DB.Serialize(ctx, tx, "water_readings"); err != nil {
 		return nil, err
 	}
-	in := &ingester{ctx: ctx, tx: tx, zone: s.zone(), file: name, replace: replace,
-		unknown: map[string]bool{}, sums: map[monthKey]water.Sum{}}
+	in := &ingester{ctx: ctx, tx: tx, conn: conn, zone: s.zone(), file: name, replace: replace,
+		unknown: map[string]bool{}, spans: map[int64]*span{}, sums: map[monthKey]water.Sum{}}
 	err := tx.QueryRowContext(ctx, `INSERT INTO water_batches (source, name, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
 		source, name, loginOf(ctx), s.now()).Scan(&in.rep.BatchID)
 	if err != nil {
 		return nil, err
 	}
 	in.engine = s.DB.Engine
-	if in.insert, err = tx.PrepareContext(ctx, insertHead+values(in.engine, rowsPerInsert(in.engine), 6)); err != nil {
-		return nil, err
+	if in.engine == db.SQLite {
+		if in.insert, err = tx.PrepareContext(ctx, insertHead+values(in.engine, rowsPerInsert(in.engine), 5)); err != nil {
+			return nil, err
+		}
 	}
-	in.update, err = tx.PrepareContext(ctx, `UPDATE water_readings SET value = $1, flag = $2, batch_id = $3 WHERE station_id = $4 AND at = $5 AND item = $6`)
+	in.update, err = tx.PrepareContext(ctx, `UPDATE water_samples SET suspect = $1, data = $2 WHERE station_id = $3 AND at = $4`)
 	return in, err
 }
 
@@ -350,9 +390,10 @@ func (in *ingester) add(smp water.Sample) error {
 	return in.addAt(ref, smp)
 }
 
-// addAt queues a sample of a known station, writing when a batch is full.
-// Once a problem is known the file will be refused: samples are only
-// counted, not written.
+// addAt takes a sample of a known station: a new one is packed and
+// queued, one that may meet stored values waits for its look-up. Once a
+// problem is known the file will be refused: samples are only counted,
+// not written.
 func (in *ingester) addAt(ref stationRef, smp water.Sample) error {
 	in.rep.Samples++
 	if smp.Time.IsZero() {
@@ -362,66 +403,246 @@ func (in *ingester) addAt(ref stationRef, smp water.Sample) error {
 	if !in.rep.OK() {
 		return nil
 	}
-	in.pending = append(in.pending, pendingSample{ref, smp.Time.Unix(), monthOf(smp.Time, in.zone), smp})
-	if len(in.pending) >= batchSamples {
-		return in.flush()
+	at := smp.Time.Unix()
+	sp, err := in.span(ref.id)
+	if err != nil {
+		return err
+	}
+	isNew := (!sp.stored || at < sp.from || at > sp.to) && (!sp.seen || at > sp.last)
+	if !sp.seen || at > sp.last {
+		sp.last, sp.seen = at, true
+	}
+	month := monthOf(smp.Time, in.zone)
+	if !isNew {
+		in.pending = append(in.pending, pendingSample{ref, at, month, smp})
+		if len(in.pending) >= batchSamples {
+			return in.flushPending()
+		}
+		return nil
+	}
+	in.vals = in.vals[:0]
+	for _, r := range smp.Values {
+		f := flagOf(smp.Status, r.Item, r.Value)
+		in.vals = append(in.vals, value{r.Item, r.Value, f, in.rep.BatchID})
+		in.stored(ref.id, month, r.Item, r.Value, f)
+	}
+	if len(in.vals) == 0 {
+		return nil
+	}
+	return in.queue(ref.id, at, in.vals)
+}
+
+// stored counts a value newly stored: in the report, and in its month's
+// sums when normal.
+func (in *ingester) stored(station int64, month int, it water.Item, v float64, f Flag) {
+	in.rep.Inserted++
+	if f == Suspect {
+		in.rep.Suspects++
+	}
+	in.count(monthKey{station, month, it}, v, f, 1)
+}
+
+// span is what station has stored, looked up when the ingest first meets
+// it (before it has written any of the station's samples).
+func (in *ingester) span(station int64) (*span, error) {
+	if sp := in.spans[station]; sp != nil {
+		return sp, nil
+	}
+	sp := &span{}
+	var from, to sql.NullInt64
+	err := in.tx.QueryRowContext(in.ctx, `SELECT min(at), max(at) FROM water_samples WHERE station_id = $1`, station).Scan(&from, &to)
+	if err != nil {
+		return nil, err
+	}
+	sp.from, sp.to, sp.stored = from.Int64, to.Int64, from.Valid
+	in.spans[station] = sp
+	return sp, nil
+}
+
+// queue adds a new sample row, writing when enough are gathered.
+func (in *ingester) queue(station, at int64, vals []value) error {
+	in.buf = appendData(in.buf[:0], in.rep.BatchID, vals)
+	in.fresh = append(in.fresh, sampleRow{station, at, in.rep.BatchID, suspectOf(vals), string(in.buf)})
+	if len(in.fresh) >= writeRows {
+		return in.writeFresh()
 	}
 	return nil
 }
 
-// flush writes the pending samples: values not stored yet are inserted and
-// added to their month's sums; stored ones are duplicates, conflicts or,
-// with replace, corrections whose old value leaves the sums.
+// writeFresh writes the queued sample rows: by COPY on PostgreSQL, by
+// prepared multi-row inserts on SQLite.
+func (in *ingester) writeFresh() error {
+	rows := in.fresh
+	in.fresh = in.fresh[:0]
+	if len(rows) == 0 {
+		return nil
+	}
+	if in.engine == db.Postgres {
+		return db.CopyFrom(in.ctx, in.conn, "water_samples", []string{"station_id", "at", "batch_id", "suspect", "data"}, len(rows),
+			func(i int) ([]any, error) {
+				r := rows[i]
+				return []any{r.station, r.at, r.batch, r.suspect, r.data}, nil
+			})
+	}
+	per := rowsPerInsert(in.engine)
+	args := make([]any, 0, 5*per)
+	for len(rows) >= per {
+		args = args[:0]
+		for _, r := range rows[:per] {
+			args = append(args, r.station, r.at, r.batch, r.suspect, r.data)
+		}
+		if _, err := in.insert.ExecContext(in.ctx, args...); err != nil {
+			return err
+		}
+		rows = rows[per:]
+	}
+	args = args[:0]
+	for _, r := range rows {
+		args = append(args, r.station, r.at, r.batch, r.suspect, r.data)
+	}
+	return in.exec(insertHead, "", 5, args)
+}
+
+// flush writes everything gathered: pending samples, sample rows and
+// month sums.
 func (in *ingester) flush() error {
+	if err := in.flushPending(); err != nil {
+		return err
+	}
+	if err := in.writeFresh(); err != nil {
+		return err
+	}
+	return in.writeSums()
+}
+
+// flushPending merges the samples that may meet stored values into what
+// is stored: values not stored yet are added to their sample (a new row
+// or a stored one) and to their month's sums; stored ones are duplicates,
+// conflicts or, with replace, corrections whose old value leaves the sums.
+func (in *ingester) flushPending() error {
 	if len(in.pending) == 0 {
 		return nil
 	}
-	stored, err := in.stored()
+	// Rows queued earlier may be among those looked up.
+	if err := in.writeFresh(); err != nil {
+		return err
+	}
+	stored, err := in.storedSamples()
 	if err != nil {
 		return err
 	}
+	type change struct {
+		vals  []value
+		isNew bool
+		batch int64
+	}
+	changed := map[sampleKey]*change{}
 	for _, p := range in.pending {
+		k := sampleKey{p.station.id, p.at}
+		c := changed[k]
+		if c == nil {
+			old, ok := stored[k]
+			c = &change{vals: old.vals, isNew: !ok, batch: old.batch}
+			if !ok {
+				c.batch = in.rep.BatchID
+			}
+		}
+		dirty := false
 		for _, r := range p.s.Values {
 			f := flagOf(p.s.Status, r.Item, r.Value)
-			k := readingKey{p.station.id, p.at, r.Item}
-			old, ok := stored[k]
+			j := slices.IndexFunc(c.vals, func(v value) bool { return v.item == r.Item })
 			switch {
-			case !ok:
-				if err := in.queue(p.station.id, p.at, r.Item, r.Value, f); err != nil {
-					return err
-				}
-				in.rep.Inserted++
-			case old.value == r.Value && old.flag == f:
+			case j < 0:
+				c.vals = append(c.vals, value{r.Item, r.Value, f, in.rep.BatchID})
+				in.stored(p.station.id, p.month, r.Item, r.Value, f)
+			case c.vals[j].value == r.Value && c.vals[j].flag == f:
 				in.rep.Duplicates++
 				continue
 			case in.replace:
-				if _, err := in.update.ExecContext(in.ctx, r.Value, int(f), in.rep.BatchID, p.station.id, p.at, string(r.Item)); err != nil {
-					return err
-				}
+				old := c.vals[j]
 				in.count(monthKey{p.station.id, p.month, r.Item}, old.value, old.flag, -1)
+				in.count(monthKey{p.station.id, p.month, r.Item}, r.Value, f, 1)
+				if f == Suspect {
+					in.rep.Suspects++
+				}
+				c.vals[j] = value{r.Item, r.Value, f, in.rep.BatchID}
 				in.rep.Replaced++
 			default:
 				in.conflict(water.Problem{File: in.file, Row: p.s.Row, Column: string(r.Item), Key: "waterstore.conflict",
-					Args: []any{p.station.code, time.Unix(p.at, 0).In(in.zone).Format("2006-01-02 15:04"), water.Num(old.value), water.Num(r.Value)}})
+					Args: []any{p.station.code, time.Unix(p.at, 0).In(in.zone).Format("2006-01-02 15:04"), water.Num(c.vals[j].value), water.Num(r.Value)}})
 				continue
 			}
-			stored[k] = storedValue{r.Value, f}
-			in.count(monthKey{p.station.id, p.month, r.Item}, r.Value, f, 1)
-			if f == Suspect {
-				in.rep.Suspects++
-			}
+			dirty = true
+		}
+		if dirty || changed[k] != nil {
+			changed[k] = c
 		}
 	}
 	in.pending = in.pending[:0]
-	if err := in.writeRows(); err != nil {
-		return err
+	keys := slices.SortedFunc(maps.Keys(changed), func(a, b sampleKey) int {
+		return cmp.Or(cmp.Compare(a.station, b.station), cmp.Compare(a.at, b.at))
+	})
+	for _, k := range keys {
+		c := changed[k]
+		if len(c.vals) == 0 {
+			continue
+		}
+		in.buf = appendData(in.buf[:0], c.batch, c.vals)
+		if c.isNew {
+			in.fresh = append(in.fresh, sampleRow{k.station, k.at, c.batch, suspectOf(c.vals), string(in.buf)})
+			continue
+		}
+		if _, err := in.update.ExecContext(in.ctx, suspectOf(c.vals), string(in.buf), k.station, k.at); err != nil {
+			return err
+		}
 	}
-	sums := make([]any, 0, 5*len(in.sums))
-	for k, sum := range in.sums {
-		sums = append(sums, k.station, k.month, string(k.item), sum.Total, sum.N)
+	return in.writeFresh()
+}
+
+// storedSample is a stored sample's row batch and values.
+type storedSample struct {
+	batch int64
+	vals  []value
+}
+
+// storedSamples is what is stored at the pending samples' stations and
+// times: one range query per station.
+func (in *ingester) storedSamples() (map[sampleKey]storedSample, error) {
+	type rng struct{ from, to int64 }
+	spans := map[int64]rng{}
+	for _, p := range in.pending {
+		sp, ok := spans[p.station.id]
+		if !ok {
+			sp = rng{p.at, p.at}
+		}
+		spans[p.station.id] = rng{min(sp.from, p.at), max(sp.to, p.at)}
 	}
-	clear(in.sums)
-	return in.exec(upsertHead, upsertTail, 5, sums)
+	out := map[sampleKey]storedSample{}
+	for id, sp := range spans {
+		rows, err := in.tx.QueryContext(in.ctx, `SELECT at, batch_id, data FROM water_samples WHERE station_id = $1 AND at BETWEEN $2 AND $3`, id, sp.from, sp.to)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			k := sampleKey{station: id}
+			var s storedSample
+			var data []byte
+			if err := rows.Scan(&k.at, &s.batch, &data); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if s.vals, err = parseData(data, s.batch); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[k] = s
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // count adds (sign 1) or takes away (sign -1) a value from its month's
@@ -434,60 +655,20 @@ func (in *ingester) count(k monthKey, v float64, f Flag, sign int) {
 	in.sums[k] = water.Sum{Total: cur.Total + float64(sign)*v, N: cur.N + sign}
 }
 
-// stored is what is stored already at the pending samples' stations and
-// times: one range query per station of the batch.
-func (in *ingester) stored() (map[readingKey]storedValue, error) {
-	type span struct{ from, to int64 }
-	spans := map[int64]span{}
-	for _, p := range in.pending {
-		sp, ok := spans[p.station.id]
-		if !ok {
-			sp = span{p.at, p.at}
-		}
-		spans[p.station.id] = span{min(sp.from, p.at), max(sp.to, p.at)}
+// writeSums merges the month sums gathered in memory into the stored ones
+// (or when they grow large: they are bounded by stations × months × items,
+// not by samples).
+func (in *ingester) writeSums() error {
+	keys := slices.SortedFunc(maps.Keys(in.sums), func(a, b monthKey) int {
+		return cmp.Or(cmp.Compare(a.month, b.month), cmp.Compare(a.station, b.station), cmp.Compare(a.item, b.item))
+	})
+	args := make([]any, 0, 5*len(keys))
+	for _, k := range keys {
+		sum := in.sums[k]
+		args = append(args, k.station, k.month, string(k.item), sum.Total, sum.N)
 	}
-	out := map[readingKey]storedValue{}
-	for id, sp := range spans {
-		rows, err := in.tx.QueryContext(in.ctx, `SELECT at, item, value, flag FROM water_readings WHERE station_id = $1 AND at BETWEEN $2 AND $3`, id, sp.from, sp.to)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			k := readingKey{station: id}
-			var v storedValue
-			var item string
-			if err := rows.Scan(&k.at, &item, &v.value, &v.flag); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			k.item = water.Item(item)
-			out[k] = v
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// queue adds a row to insert, writing a full statement's worth.
-func (in *ingester) queue(station, at int64, it water.Item, v float64, f Flag) error {
-	in.rows = append(in.rows, station, at, string(it), v, int(f), in.rep.BatchID)
-	if len(in.rows) == rowsPerInsert(in.engine)*6 {
-		if _, err := in.insert.ExecContext(in.ctx, in.rows...); err != nil {
-			return err
-		}
-		in.rows = in.rows[:0]
-	}
-	return nil
-}
-
-// writeRows inserts the rows left over, fewer than one statement's worth.
-func (in *ingester) writeRows() error {
-	err := in.exec(insertHead, "", 6, in.rows)
-	in.rows = in.rows[:0]
-	return err
+	clear(in.sums)
+	return in.exec(upsertHead, upsertTail, 5, args)
 }
 
 // exec writes args, rows of width values, as head VALUES … tail

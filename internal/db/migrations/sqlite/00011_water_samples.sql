@@ -1,0 +1,50 @@
+-- +goose Up
+-- Readings move from one row per value to one row per sample (station ×
+-- time): the ingest writes a ninth of the rows and index entries. data is
+-- a JSON object of the sample's values by item code: a plain number is a
+-- normal value of the row's batch; [value, flag, batch] is any other
+-- (flag 1 maintenance, 2 stopped, 3 suspect; batch the one that brought or
+-- corrected it). suspect is 1 when any value is flagged suspect, for the
+-- review list. Values in the item's canonical unit; at is Unix seconds.
+CREATE TABLE water_samples (
+    station_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    batch_id INTEGER NOT NULL,
+    suspect INTEGER NOT NULL DEFAULT 0 CHECK (suspect IN (0, 1)),
+    data TEXT NOT NULL,
+    PRIMARY KEY (station_id, at)
+) WITHOUT ROWID;
+CREATE INDEX water_samples_suspect ON water_samples(at) WHERE suspect = 1;
+
+-- Values are written with 17 significant digits, so that each reads back
+-- as the same double.
+INSERT INTO water_samples (station_id, at, batch_id, suspect, data)
+SELECT station_id, at, b, max(flag = 3),
+       json_group_object(item, CASE WHEN flag = 0 AND batch_id = b
+           THEN json(printf('%!.17g', value))
+           ELSE json_array(json(printf('%!.17g', value)), flag, batch_id) END)
+FROM (SELECT r.*, min(batch_id) OVER (PARTITION BY station_id, at) AS b FROM water_readings r)
+GROUP BY station_id, at, b;
+
+DROP TABLE water_readings;
+
+-- +goose Down
+CREATE TABLE water_readings (
+    station_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    value REAL NOT NULL,
+    flag INTEGER NOT NULL CHECK (flag BETWEEN 0 AND 3),
+    batch_id INTEGER NOT NULL,
+    PRIMARY KEY (station_id, at, item)
+) WITHOUT ROWID;
+CREATE INDEX water_readings_suspect ON water_readings(station_id, at) WHERE flag = 3;
+
+INSERT INTO water_readings (station_id, at, item, value, flag, batch_id)
+SELECT s.station_id, s.at, j.key,
+       CASE j.type WHEN 'array' THEN json_extract(j.value, '$[0]') ELSE j.value END,
+       CASE j.type WHEN 'array' THEN json_extract(j.value, '$[1]') ELSE 0 END,
+       CASE j.type WHEN 'array' THEN json_extract(j.value, '$[2]') ELSE s.batch_id END
+FROM water_samples s, json_each(s.data) j;
+
+DROP TABLE water_samples;
