@@ -178,10 +178,16 @@ type stationRef struct {
 	code string
 }
 
-type monthKey struct {
+// stationMonth is a station's month (yyyymm).
+type stationMonth struct {
 	station int64
 	month   int
-	item    water.Item
+}
+
+// itemSum is an item's sum in a month.
+type itemSum struct {
+	item water.Item
+	sum  water.Sum
 }
 
 // sampleKey is a stored sample's key.
@@ -215,9 +221,16 @@ type span struct {
 	seen     bool
 }
 
-// writeRows is how many sample rows are gathered before they are written:
+// written is a batch of sample rows for the writer, or with ack a
+// barrier: acked once everything sent before it is written.
+type written struct {
+	rows []sampleRow
+	ack  chan struct{}
+}
+
+// rowsPerWrite is how many sample rows are gathered before they are written:
 // one COPY on PostgreSQL; on SQLite statements of rowsPerInsert rows.
-const writeRows = 4096
+const rowsPerWrite = 4096
 
 // batchSamples is how many samples that may meet stored values are looked
 // up at once: one range query per station.
@@ -293,12 +306,24 @@ type ingester struct {
 	spans    map[int64]*span
 	pending  []pendingSample
 	fresh    []sampleRow
-	sums     map[monthKey]water.Sum
-	vals     []value
-	buf      []byte
-	engine   db.Engine
-	insert   *sql.Stmt // rowsPerInsert rows, SQLite
-	update   *sql.Stmt // one stored sample's values
+	// The month sums gathered in memory, by station and month; the last
+	// used is at hand (files list a station's samples together).
+	sums    map[stationMonth]*[]itemSum
+	nsums   int
+	cur     stationMonth
+	curSums *[]itemSum
+	// Sample rows are written by a goroutine of their own (the writer)
+	// while the file is read on: sent on jobs, they come back on free;
+	// werr is the writer's first error, read after a barrier.
+	jobs    chan written
+	free    chan []sampleRow
+	stopped chan struct{}
+	werr    error
+	vals    []value
+	buf     []byte
+	engine  db.Engine
+	insert  *sql.Stmt // rowsPerInsert rows, SQLite
+	update  *sql.Stmt // one stored sample's values
 }
 
 // begin opens a batch. On PostgreSQL ingests run one at a time (an
@@ -309,7 +334,7 @@ func (s *Service) begin(ctx context.Context, conn *sql.Conn, tx *sql.Tx, source,
 		return nil, err
 	}
 	in := &ingester{ctx: ctx, tx: tx, conn: conn, zone: s.zone(), file: name, replace: replace,
-		unknown: map[string]bool{}, spans: map[int64]*span{}, sums: map[monthKey]water.Sum{}}
+		unknown: map[string]bool{}, spans: map[int64]*span{}, sums: map[stationMonth]*[]itemSum{}}
 	err := tx.QueryRowContext(ctx, `INSERT INTO water_batches (source, name, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
 		source, name, loginOf(ctx), s.now()).Scan(&in.rep.BatchID)
 	if err != nil {
@@ -321,13 +346,63 @@ func (s *Service) begin(ctx context.Context, conn *sql.Conn, tx *sql.Tx, source,
 			return nil, err
 		}
 	}
-	in.update, err = tx.PrepareContext(ctx, `UPDATE water_samples SET suspect = $1, data = $2 WHERE station_id = $3 AND at = $4`)
-	return in, err
+	if in.update, err = tx.PrepareContext(ctx, `UPDATE water_samples SET suspect = $1, data = $2 WHERE station_id = $3 AND at = $4`); err != nil {
+		return nil, err
+	}
+	in.jobs, in.free, in.stopped = make(chan written, 2), make(chan []sampleRow, 3), make(chan struct{})
+	go in.writer()
+	return in, nil
+}
+
+// writer writes the batches of sample rows sent to it, in order, until
+// jobs is closed; after an error it only hands batches back.
+func (in *ingester) writer() {
+	defer close(in.stopped)
+	for w := range in.jobs {
+		if w.ack != nil {
+			close(w.ack)
+			continue
+		}
+		if in.werr == nil {
+			in.werr = in.writeRows(w.rows)
+		}
+		select {
+		case in.free <- w.rows[:0]:
+		default:
+		}
+	}
+}
+
+// send hands the gathered sample rows to the writer.
+func (in *ingester) send() {
+	if len(in.fresh) == 0 {
+		return
+	}
+	in.jobs <- written{rows: in.fresh}
+	select {
+	case in.fresh = <-in.free:
+	default:
+		in.fresh = make([]sampleRow, 0, rowsPerWrite)
+	}
+}
+
+// wait sends what is gathered and waits until the writer has written
+// everything sent: then the transaction is the caller's alone.
+func (in *ingester) wait() error {
+	in.send()
+	ack := make(chan struct{})
+	in.jobs <- written{ack: ack}
+	<-ack
+	return in.werr
 }
 
 func loginOf(ctx context.Context) string { return access.FromContext(ctx).LoginOrSystem() }
 
 func (in *ingester) close() {
+	if in.jobs != nil {
+		close(in.jobs)
+		<-in.stopped
+	}
 	for _, st := range []*sql.Stmt{in.insert, in.update} {
 		if st != nil {
 			st.Close()
@@ -339,7 +414,10 @@ func stationKey(province, name string) string { return province + "\x00" + name 
 
 func (in *ingester) loadStations(ctx context.Context) error {
 	in.stations = map[string]stationRef{}
-	rows, err := in.tx.QueryContext(ctx, `SELECT id, code, province, name_zh FROM water_stations`)
+	// What each station has stored: two index look-ups each.
+	rows, err := in.tx.QueryContext(ctx, `SELECT id, code, province, name_zh,
+		(SELECT min(at) FROM water_samples s WHERE s.station_id = w.id), (SELECT max(at) FROM water_samples s WHERE s.station_id = w.id)
+		FROM water_stations w`)
 	if err != nil {
 		return err
 	}
@@ -347,11 +425,13 @@ func (in *ingester) loadStations(ctx context.Context) error {
 	for rows.Next() {
 		var ref stationRef
 		var province, name string
-		if err := rows.Scan(&ref.id, &ref.code, &province, &name); err != nil {
+		var from, to sql.NullInt64
+		if err := rows.Scan(&ref.id, &ref.code, &province, &name, &from, &to); err != nil {
 			return err
 		}
 		in.stations[stationKey(province, name)] = ref
 		in.names = append(in.names, name)
+		in.spans[ref.id] = &span{from: from.Int64, to: to.Int64, stored: from.Valid}
 	}
 	return rows.Err()
 }
@@ -426,6 +506,11 @@ func (in *ingester) addAt(ref stationRef, smp water.Sample) error {
 		in.vals = append(in.vals, value{r.Item, r.Value, f, in.rep.BatchID})
 		in.stored(ref.id, month, r.Item, r.Value, f)
 	}
+	if in.nsums > maxSums {
+		if err := in.writeSums(); err != nil {
+			return err
+		}
+	}
 	if len(in.vals) == 0 {
 		return nil
 	}
@@ -439,14 +524,18 @@ func (in *ingester) stored(station int64, month int, it water.Item, v float64, f
 	if f == Suspect {
 		in.rep.Suspects++
 	}
-	in.count(monthKey{station, month, it}, v, f, 1)
+	in.count(station, month, it, v, f, 1)
 }
 
 // span is what station has stored, looked up when the ingest first meets
-// it (before it has written any of the station's samples).
+// it (before it has written any of the station's samples) unless
+// loadStations did.
 func (in *ingester) span(station int64) (*span, error) {
 	if sp := in.spans[station]; sp != nil {
 		return sp, nil
+	}
+	if err := in.wait(); err != nil {
+		return nil, err
 	}
 	sp := &span{}
 	var from, to sql.NullInt64
@@ -463,17 +552,15 @@ func (in *ingester) span(station int64) (*span, error) {
 func (in *ingester) queue(station, at int64, vals []value) error {
 	in.buf = appendData(in.buf[:0], in.rep.BatchID, vals)
 	in.fresh = append(in.fresh, sampleRow{station, at, in.rep.BatchID, suspectOf(vals), string(in.buf)})
-	if len(in.fresh) >= writeRows {
-		return in.writeFresh()
+	if len(in.fresh) >= rowsPerWrite {
+		in.send()
 	}
 	return nil
 }
 
-// writeFresh writes the queued sample rows: by COPY on PostgreSQL, by
-// prepared multi-row inserts on SQLite.
-func (in *ingester) writeFresh() error {
-	rows := in.fresh
-	in.fresh = in.fresh[:0]
+// writeRows writes sample rows: by COPY on PostgreSQL, by prepared
+// multi-row inserts on SQLite.
+func (in *ingester) writeRows(rows []sampleRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -509,7 +596,7 @@ func (in *ingester) flush() error {
 	if err := in.flushPending(); err != nil {
 		return err
 	}
-	if err := in.writeFresh(); err != nil {
+	if err := in.wait(); err != nil {
 		return err
 	}
 	return in.writeSums()
@@ -524,7 +611,7 @@ func (in *ingester) flushPending() error {
 		return nil
 	}
 	// Rows queued earlier may be among those looked up.
-	if err := in.writeFresh(); err != nil {
+	if err := in.wait(); err != nil {
 		return err
 	}
 	stored, err := in.storedSamples()
@@ -560,8 +647,8 @@ func (in *ingester) flushPending() error {
 				continue
 			case in.replace:
 				old := c.vals[j]
-				in.count(monthKey{p.station.id, p.month, r.Item}, old.value, old.flag, -1)
-				in.count(monthKey{p.station.id, p.month, r.Item}, r.Value, f, 1)
+				in.count(p.station.id, p.month, r.Item, old.value, old.flag, -1)
+				in.count(p.station.id, p.month, r.Item, r.Value, f, 1)
 				if f == Suspect {
 					in.rep.Suspects++
 				}
@@ -596,7 +683,8 @@ func (in *ingester) flushPending() error {
 			return err
 		}
 	}
-	return in.writeFresh()
+	in.send()
+	return nil
 }
 
 // storedSample is a stored sample's row batch and values.
@@ -647,27 +735,47 @@ func (in *ingester) storedSamples() (map[sampleKey]storedSample, error) {
 
 // count adds (sign 1) or takes away (sign -1) a value from its month's
 // sums; only normal values count toward assessment.
-func (in *ingester) count(k monthKey, v float64, f Flag, sign int) {
+func (in *ingester) count(station int64, month int, it water.Item, v float64, f Flag, sign int) {
 	if f != Normal {
 		return
 	}
-	cur := in.sums[k]
-	in.sums[k] = water.Sum{Total: cur.Total + float64(sign)*v, N: cur.N + sign}
+	if k := (stationMonth{station, month}); in.curSums == nil || k != in.cur {
+		if in.curSums = in.sums[k]; in.curSums == nil {
+			in.curSums = &[]itemSum{}
+			in.sums[k] = in.curSums
+		}
+		in.cur = k
+	}
+	list := *in.curSums
+	for i := range list {
+		if list[i].item == it {
+			list[i].sum.Total += float64(sign) * v
+			list[i].sum.N += sign
+			return
+		}
+	}
+	*in.curSums = append(list, itemSum{it, water.Sum{Total: float64(sign) * v, N: sign}})
+	in.nsums++
 }
 
 // writeSums merges the month sums gathered in memory into the stored ones
 // (or when they grow large: they are bounded by stations × months × items,
 // not by samples).
 func (in *ingester) writeSums() error {
-	keys := slices.SortedFunc(maps.Keys(in.sums), func(a, b monthKey) int {
-		return cmp.Or(cmp.Compare(a.month, b.month), cmp.Compare(a.station, b.station), cmp.Compare(a.item, b.item))
+	if err := in.wait(); err != nil {
+		return err
+	}
+	keys := slices.SortedFunc(maps.Keys(in.sums), func(a, b stationMonth) int {
+		return cmp.Or(cmp.Compare(a.month, b.month), cmp.Compare(a.station, b.station))
 	})
-	args := make([]any, 0, 5*len(keys))
+	args := make([]any, 0, 5*in.nsums)
 	for _, k := range keys {
-		sum := in.sums[k]
-		args = append(args, k.station, k.month, string(k.item), sum.Total, sum.N)
+		for _, s := range *in.sums[k] {
+			args = append(args, k.station, k.month, string(s.item), s.sum.Total, s.sum.N)
+		}
 	}
 	clear(in.sums)
+	in.nsums, in.curSums = 0, nil
 	return in.exec(upsertHead, upsertTail, 5, args)
 }
 
