@@ -2,6 +2,7 @@ package waterstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -106,24 +107,38 @@ func (s *Service) Assess(ctx context.Context, p Period) ([]StationAssessment, er
 	}
 	periods := map[int64]*water.Period{}
 	// The months are added up here (Period.AddSum), not by GROUP BY, which
-	// would sort every row of the period first.
+	// would sort every row of the period first. A year of 2,000 stations is
+	// 216,000 rows: the item is read without a copy and its name shared,
+	// and consecutive rows of a station find its period at hand.
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT station_id, item, total, n FROM water_month_sums
 		WHERE month BETWEEN $1 AND $2`, p.From, p.To)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	items := map[string]water.Item{}
+	var last int64
+	var per *water.Period
 	for rows.Next() {
 		var id int64
-		var item string
+		var item sql.RawBytes
 		var sum water.Sum
 		if err := rows.Scan(&id, &item, &sum.Total, &sum.N); err != nil {
 			return nil, err
 		}
-		if periods[id] == nil {
-			periods[id] = water.NewPeriod()
+		it, ok := items[string(item)]
+		if !ok {
+			it = water.Item(item)
+			items[string(it)] = it
 		}
-		periods[id].AddSum(water.Item(item), sum)
+		if per == nil || id != last {
+			if per = periods[id]; per == nil {
+				per = water.NewPeriod()
+				periods[id] = per
+			}
+			last = id
+		}
+		per.AddSum(it, sum)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
