@@ -228,9 +228,15 @@ type written struct {
 	ack  chan struct{}
 }
 
-// rowsPerWrite is how many sample rows are gathered before they are written:
-// one COPY on PostgreSQL; on SQLite statements of rowsPerInsert rows.
-const rowsPerWrite = 4096
+// rowsPerWrite is how many sample rows are gathered before they are
+// written: one COPY on PostgreSQL (each a statement and a round trip, so
+// many rows), statements of rowsPerInsert rows on SQLite.
+func rowsPerWrite(e db.Engine) int {
+	if e == db.Postgres {
+		return 32768
+	}
+	return 4096
+}
 
 // batchSamples is how many samples that may meet stored values are looked
 // up at once: one range query per station.
@@ -382,7 +388,7 @@ func (in *ingester) send() {
 	select {
 	case in.fresh = <-in.free:
 	default:
-		in.fresh = make([]sampleRow, 0, rowsPerWrite)
+		in.fresh = make([]sampleRow, 0, rowsPerWrite(in.engine))
 	}
 }
 
@@ -552,7 +558,7 @@ func (in *ingester) span(station int64) (*span, error) {
 func (in *ingester) queue(station, at int64, vals []value) error {
 	in.buf = appendData(in.buf[:0], in.rep.BatchID, vals)
 	in.fresh = append(in.fresh, sampleRow{station, at, in.rep.BatchID, suspectOf(vals), string(in.buf)})
-	if len(in.fresh) >= rowsPerWrite {
+	if len(in.fresh) >= rowsPerWrite(in.engine) {
 		in.send()
 	}
 	return nil
