@@ -260,10 +260,6 @@ func rowsPerInsert(e db.Engine) int {
 const sampleColumns = "station_id, at, batch_id, suspect, data"
 const insertHead = `INSERT INTO water_samples (` + sampleColumns + `) VALUES `
 
-// Month sums add up; a correction adds a negative sum for the old value.
-const upsertHead = `INSERT INTO water_month_sums (station_id, month, item, total, n) VALUES `
-const upsertTail = ` ON CONFLICT (month, station_id, item) DO UPDATE SET total = water_month_sums.total + excluded.total, n = water_month_sums.n + excluded.n`
-
 // values writes rows tuples of width placeholders: anonymous ones on
 // SQLite, which finds each numbered parameter by a scan of a list (a cost
 // that grows with the square of their count), numbered ones on PostgreSQL.
@@ -765,24 +761,78 @@ func (in *ingester) count(station int64, month int, it water.Item, v float64, f 
 }
 
 // writeSums merges the month sums gathered in memory into the stored ones
-// (or when they grow large: they are bounded by stations × months × items,
-// not by samples).
+// (at the end of a file, or when they grow large: they are bounded by
+// stations × months × items, not by samples): one look-up of what is
+// stored per station, an update per stored month, inserts for the others.
 func (in *ingester) writeSums() error {
 	if err := in.wait(); err != nil {
 		return err
 	}
+	if len(in.sums) == 0 {
+		return nil
+	}
 	keys := slices.SortedFunc(maps.Keys(in.sums), func(a, b stationMonth) int {
-		return cmp.Or(cmp.Compare(a.month, b.month), cmp.Compare(a.station, b.station))
+		return cmp.Or(cmp.Compare(a.station, b.station), cmp.Compare(a.month, b.month))
 	})
-	args := make([]any, 0, 5*in.nsums)
-	for _, k := range keys {
-		for _, s := range *in.sums[k] {
-			args = append(args, k.station, k.month, string(s.item), s.sum.Total, s.sum.N)
+	items := map[string]water.Item{}
+	var inserts []any
+	for len(keys) > 0 {
+		station := keys[0].station
+		n := 1
+		for n < len(keys) && keys[n].station == station {
+			n++
 		}
+		stored := map[int][]itemSum{}
+		rows, err := in.tx.QueryContext(in.ctx, `SELECT month, data FROM water_month_sums WHERE station_id = $1 AND month BETWEEN $2 AND $3`,
+			station, keys[0].month, keys[n-1].month)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var month int
+			var data []byte
+			if err := rows.Scan(&month, &data); err != nil {
+				rows.Close()
+				return err
+			}
+			var list []itemSum
+			if err := parseSums(data, items, func(it water.Item, s water.Sum) { list = append(list, itemSum{it, s}) }); err != nil {
+				rows.Close()
+				return err
+			}
+			stored[month] = list
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, k := range keys[:n] {
+			list, ok := stored[k.month]
+			for _, add := range *in.sums[k] {
+				j := slices.IndexFunc(list, func(s itemSum) bool { return s.item == add.item })
+				if j < 0 {
+					list = append(list, add)
+					continue
+				}
+				list[j].sum.Total += add.sum.Total
+				list[j].sum.N += add.sum.N
+			}
+			slices.SortFunc(list, func(a, b itemSum) int { return cmp.Compare(a.item, b.item) })
+			in.buf = appendSums(in.buf[:0], list)
+			if !ok {
+				inserts = append(inserts, k.station, k.month, string(in.buf))
+				continue
+			}
+			if _, err := in.tx.ExecContext(in.ctx, `UPDATE water_month_sums SET data = $1 WHERE station_id = $2 AND month = $3`,
+				string(in.buf), k.station, k.month); err != nil {
+				return err
+			}
+		}
+		keys = keys[n:]
 	}
 	clear(in.sums)
 	in.nsums, in.curSums = 0, nil
-	return in.exec(upsertHead, upsertTail, 5, args)
+	return in.exec(`INSERT INTO water_month_sums (station_id, month, data) VALUES `, "", 3, inserts)
 }
 
 // exec writes args, rows of width values, as head VALUES … tail

@@ -161,10 +161,17 @@ type monthSum struct {
 func (f fixture) monthSum(t *testing.T, station int64, month int, item string) monthSum {
 	t.Helper()
 	var s monthSum
-	err := f.DB.R.QueryRow(`SELECT total, n FROM water_month_sums WHERE station_id = $1 AND month = $2 AND item = $3`, station, month, item).Scan(&s.total, &s.n)
+	// One row per station × month, {"item": [total, n], …} (migration 00011).
+	var data []byte
+	err := f.DB.R.QueryRow(`SELECT data FROM water_month_sums WHERE station_id = $1 AND month = $2`, station, month).Scan(&data)
 	if err != nil {
-		t.Fatalf("month sum %d %d %s: %v", station, month, item, err)
+		t.Fatalf("month sums %d %d: %v", station, month, err)
 	}
+	var sums map[string][2]float64
+	if err := json.Unmarshal(data, &sums); err != nil {
+		t.Fatalf("month sums %d %d: %s: %v", station, month, data, err)
+	}
+	s.total, s.n = sums[item][0], int(sums[item][1])
 	return s
 }
 

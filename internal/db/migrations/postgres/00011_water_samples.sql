@@ -28,6 +28,22 @@ GROUP BY station_id, at, b;
 
 DROP TABLE water_readings;
 
+-- Month sums move from one row per item to one row per station × month,
+-- the items' sums and counts packed as JSON ({"ph": [total, n], …}): a
+-- year's assessment of 2,000 stations reads 24,000 rows, not 216,000.
+ALTER TABLE water_month_sums RENAME TO water_month_sums_00009;
+ALTER TABLE water_month_sums_00009 RENAME CONSTRAINT water_month_sums_pkey TO water_month_sums_00009_pkey;
+CREATE TABLE water_month_sums (
+    station_id BIGINT NOT NULL REFERENCES water_stations(id),
+    month INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (station_id, month)
+);
+INSERT INTO water_month_sums (station_id, month, data)
+SELECT station_id, month, json_object_agg(item, json_build_array(total, n))::text
+FROM water_month_sums_00009 GROUP BY station_id, month;
+DROP TABLE water_month_sums_00009;
+
 -- +goose Down
 CREATE TABLE water_readings (
     station_id BIGINT NOT NULL,
@@ -48,3 +64,18 @@ SELECT s.station_id, s.at, j.key,
 FROM water_samples s, json_each(s.data::json) j;
 
 DROP TABLE water_samples;
+
+ALTER TABLE water_month_sums RENAME TO water_month_sums_00011;
+ALTER TABLE water_month_sums_00011 RENAME CONSTRAINT water_month_sums_pkey TO water_month_sums_00011_pkey;
+CREATE TABLE water_month_sums (
+    station_id BIGINT NOT NULL REFERENCES water_stations(id),
+    month INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    total DOUBLE PRECISION NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (month, station_id, item)
+);
+INSERT INTO water_month_sums (station_id, month, item, total, n)
+SELECT m.station_id, m.month, j.key, (j.value->>0)::float8, (j.value->>1)::bigint
+FROM water_month_sums_00011 m, json_each(m.data::json) j;
+DROP TABLE water_month_sums_00011;

@@ -32,6 +32,21 @@ GROUP BY station_id, at, b;
 
 DROP TABLE water_readings;
 
+-- Month sums move from one row per item to one row per station × month,
+-- the items' sums and counts packed as JSON ({"ph": [total, n], …}): a
+-- year's assessment of 2,000 stations reads 24,000 rows, not 216,000.
+ALTER TABLE water_month_sums RENAME TO water_month_sums_00009;
+CREATE TABLE water_month_sums (
+    station_id INTEGER NOT NULL REFERENCES water_stations(id),
+    month INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (station_id, month)
+) WITHOUT ROWID;
+INSERT INTO water_month_sums (station_id, month, data)
+SELECT station_id, month, json_group_object(item, json_array(json(printf('%!.17g', total)), n))
+FROM water_month_sums_00009 GROUP BY station_id, month;
+DROP TABLE water_month_sums_00009;
+
 -- +goose Down
 CREATE TABLE water_readings (
     station_id INTEGER NOT NULL,
@@ -52,3 +67,17 @@ SELECT s.station_id, s.at, j.key,
 FROM water_samples s, json_each(s.data) j;
 
 DROP TABLE water_samples;
+
+ALTER TABLE water_month_sums RENAME TO water_month_sums_00011;
+CREATE TABLE water_month_sums (
+    station_id INTEGER NOT NULL REFERENCES water_stations(id),
+    month INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    total REAL NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (month, station_id, item)
+) WITHOUT ROWID;
+INSERT INTO water_month_sums (station_id, month, item, total, n)
+SELECT m.station_id, m.month, j.key, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')
+FROM water_month_sums_00011 m, json_each(m.data) j;
+DROP TABLE water_month_sums_00011;
