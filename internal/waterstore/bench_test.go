@@ -21,10 +21,11 @@ import (
 // 4-hourly samples of WATER_BENCH_STATIONS stations (default 100; the
 // issue's file is 2000), stored by Ingest, beside the same file loaded into
 // a bare table by the sqlite3 shell's .import (SQLite) or psql's \copy
-// (PostgreSQL) in the same run; then a year's and a month's assessment of
-// every station. Run with -benchtime 1x:
+// (PostgreSQL) in the same run, back to back; then a year's and a month's
+// assessment of every station. It reports both rates, their ratio and on
+// SQLite the ratio of CPU times (-v logs the times). Run with -benchtime 1x:
 //
-//	WATER_BENCH_STATIONS=2000 go test ./internal/waterstore -run '^$' -bench Ingest -benchtime 1x -timeout 2h
+//	WATER_BENCH_STATIONS=2000 ./scripts/test ./internal/waterstore -run '^$' -bench Ingest -benchtime 1x -timeout 2h -v
 
 func BenchmarkIngestSQLite(b *testing.B)   { benchIngest(b, db.SQLite) }
 func BenchmarkIngestPostgres(b *testing.B) { benchIngest(b, db.Postgres) }
