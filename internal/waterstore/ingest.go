@@ -1,11 +1,14 @@
 package waterstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -101,8 +104,8 @@ func (s *Service) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) (R
 		r = &progressReader{r: r, report: opt.Progress}
 	}
 	var rep Report
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		in, err := s.begin(ctx, tx, "file", opt.File, opt.Replace)
+	err := s.DB.ConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
+		in, err := s.begin(ctx, conn, tx, "file", opt.File, opt.Replace)
 		if err != nil {
 			return err
 		}
@@ -175,23 +178,33 @@ type stationRef struct {
 	code string
 }
 
-type readingKey struct {
-	station int64
-	at      int64
-	item    water.Item
-}
-
-type storedValue struct {
-	value float64
-	flag  Flag
-}
-
-type monthKey struct {
+// stationMonth is a station's month (yyyymm).
+type stationMonth struct {
 	station int64
 	month   int
-	item    water.Item
 }
 
+// itemSum is an item's sum in a month.
+type itemSum struct {
+	item water.Item
+	sum  water.Sum
+}
+
+// sampleKey is a stored sample's key.
+type sampleKey struct {
+	station int64
+	at      int64
+}
+
+// sampleRow is a row of water_samples to write.
+type sampleRow struct {
+	station, at, batch int64
+	suspect            int
+	data               string
+}
+
+// pendingSample is a sample that may meet stored values: its station has
+// samples stored around its time.
 type pendingSample struct {
 	station stationRef
 	at      int64
@@ -199,25 +212,53 @@ type pendingSample struct {
 	s       water.Sample
 }
 
-// batchSamples is how many samples are written at once: a few thousand
-// values, one look-up of what is stored per station.
+// span is what a station has stored when an ingest starts (its first and
+// last times, any when n is 0), and the last time this ingest has seen.
+type span struct {
+	from, to int64
+	stored   bool
+	last     int64
+	seen     bool
+}
+
+// written is a batch of sample rows for the writer, or with ack a
+// barrier: acked once everything sent before it is written.
+type written struct {
+	rows []sampleRow
+	ack  chan struct{}
+}
+
+// rowsPerWrite is how many sample rows are gathered before they are
+// written: one COPY on PostgreSQL (each a statement and a round trip, so
+// many rows), statements of rowsPerInsert rows on SQLite.
+func rowsPerWrite(e db.Engine) int {
+	if e == db.Postgres {
+		return 32768
+	}
+	return 4096
+}
+
+// batchSamples is how many samples that may meet stored values are looked
+// up at once: one range query per station.
 const batchSamples = 1024
 
-// rowsPerInsert is the rows of one statement writing readings or month
+// maxSums is how many month sums are gathered in memory before they are
+// merged into water_month_sums: a year of 2,000 stations' nine items is
+// 216,000.
+const maxSums = 500_000
+
+// rowsPerInsert is the rows of one statement writing samples or month
 // sums: on PostgreSQL a round trip is the cost, so many; SQLite does best
 // with a few hundred parameters.
 func rowsPerInsert(e db.Engine) int {
 	if e == db.Postgres {
 		return 1000
 	}
-	return 64
+	return 100
 }
 
-const insertHead = `INSERT INTO water_readings (station_id, at, item, value, flag, batch_id) VALUES `
-
-// Month sums add up; a correction adds a negative sum for the old value.
-const upsertHead = `INSERT INTO water_month_sums (station_id, month, item, total, n) VALUES `
-const upsertTail = ` ON CONFLICT (month, station_id, item) DO UPDATE SET total = water_month_sums.total + excluded.total, n = water_month_sums.n + excluded.n`
+const sampleColumns = "station_id, at, batch_id, suspect, data"
+const insertHead = `INSERT INTO water_samples (` + sampleColumns + `) VALUES `
 
 // values writes rows tuples of width placeholders: anonymous ones on
 // SQLite, which finds each numbered parameter by a scan of a list (a cost
@@ -245,9 +286,18 @@ func values(e db.Engine, rows, width int) string {
 }
 
 // ingester writes one batch of readings inside a transaction.
+//
+// Most samples are new: their station has nothing stored around their
+// time (before its first or after its last stored sample when the ingest
+// began) and this ingest has not seen the station at that time or later.
+// They are packed and written straight away (COPY on PostgreSQL). The
+// others, a late sample between stored ones or a file out of time order,
+// are looked up a batch at a time and merged value by value: duplicates,
+// conflicts, corrections, values added to a stored sample.
 type ingester struct {
 	ctx      context.Context
 	tx       *sql.Tx
+	conn     *sql.Conn // for COPY on PostgreSQL
 	zone     *time.Location
 	file     string
 	replace  bool
@@ -255,39 +305,106 @@ type ingester struct {
 	stations map[string]stationRef // by province and Chinese name
 	names    []string
 	unknown  map[string]bool // stations reported unknown
+	spans    map[int64]*span
 	pending  []pendingSample
-	sums     map[monthKey]water.Sum
-	rows     []any
-	engine   db.Engine
-	insert   *sql.Stmt // rowsPerInsert rows
-	update   *sql.Stmt // one corrected reading
+	fresh    []sampleRow
+	// The month sums gathered in memory, by station and month; the last
+	// used is at hand (files list a station's samples together).
+	sums    map[stationMonth]*[]itemSum
+	nsums   int
+	cur     stationMonth
+	curSums *[]itemSum
+	// Sample rows are written by a goroutine of their own (the writer)
+	// while the file is read on: sent on jobs, they come back on free;
+	// werr is the writer's first error, read after a barrier.
+	jobs    chan written
+	free    chan []sampleRow
+	stopped chan struct{}
+	werr    error
+	vals    []value
+	buf     []byte
+	engine  db.Engine
+	insert  *sql.Stmt // rowsPerInsert rows, SQLite
+	update  *sql.Stmt // one stored sample's values
 }
 
 // begin opens a batch. On PostgreSQL ingests run one at a time (an
 // advisory lock), so that what one reads as stored stays so until it
 // commits; SQLite's single writer does the same.
-func (s *Service) begin(ctx context.Context, tx *sql.Tx, source, name string, replace bool) (*ingester, error) {
+func (s *Service) begin(ctx context.Context, conn *sql.Conn, tx *sql.Tx, source, name string, replace bool) (*ingester, error) {
 	if err := s.DB.Serialize(ctx, tx, "water_readings"); err != nil {
 		return nil, err
 	}
-	in := &ingester{ctx: ctx, tx: tx, zone: s.zone(), file: name, replace: replace,
-		unknown: map[string]bool{}, sums: map[monthKey]water.Sum{}}
+	in := &ingester{ctx: ctx, tx: tx, conn: conn, zone: s.zone(), file: name, replace: replace,
+		unknown: map[string]bool{}, spans: map[int64]*span{}, sums: map[stationMonth]*[]itemSum{}}
 	err := tx.QueryRowContext(ctx, `INSERT INTO water_batches (source, name, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
 		source, name, loginOf(ctx), s.now()).Scan(&in.rep.BatchID)
 	if err != nil {
 		return nil, err
 	}
 	in.engine = s.DB.Engine
-	if in.insert, err = tx.PrepareContext(ctx, insertHead+values(in.engine, rowsPerInsert(in.engine), 6)); err != nil {
+	if in.engine == db.SQLite {
+		if in.insert, err = tx.PrepareContext(ctx, insertHead+values(in.engine, rowsPerInsert(in.engine), 5)); err != nil {
+			return nil, err
+		}
+	}
+	if in.update, err = tx.PrepareContext(ctx, `UPDATE water_samples SET suspect = $1, data = $2 WHERE station_id = $3 AND at = $4`); err != nil {
 		return nil, err
 	}
-	in.update, err = tx.PrepareContext(ctx, `UPDATE water_readings SET value = $1, flag = $2, batch_id = $3 WHERE station_id = $4 AND at = $5 AND item = $6`)
-	return in, err
+	in.jobs, in.free, in.stopped = make(chan written, 2), make(chan []sampleRow, 3), make(chan struct{})
+	go in.writer()
+	return in, nil
+}
+
+// writer writes the batches of sample rows sent to it, in order, until
+// jobs is closed; after an error it only hands batches back.
+func (in *ingester) writer() {
+	defer close(in.stopped)
+	for w := range in.jobs {
+		if w.ack != nil {
+			close(w.ack)
+			continue
+		}
+		if in.werr == nil {
+			in.werr = in.writeRows(w.rows)
+		}
+		select {
+		case in.free <- w.rows[:0]:
+		default:
+		}
+	}
+}
+
+// send hands the gathered sample rows to the writer.
+func (in *ingester) send() {
+	if len(in.fresh) == 0 {
+		return
+	}
+	in.jobs <- written{rows: in.fresh}
+	select {
+	case in.fresh = <-in.free:
+	default:
+		in.fresh = make([]sampleRow, 0, rowsPerWrite(in.engine))
+	}
+}
+
+// wait sends what is gathered and waits until the writer has written
+// everything sent: then the transaction is the caller's alone.
+func (in *ingester) wait() error {
+	in.send()
+	ack := make(chan struct{})
+	in.jobs <- written{ack: ack}
+	<-ack
+	return in.werr
 }
 
 func loginOf(ctx context.Context) string { return access.FromContext(ctx).LoginOrSystem() }
 
 func (in *ingester) close() {
+	if in.jobs != nil {
+		close(in.jobs)
+		<-in.stopped
+	}
 	for _, st := range []*sql.Stmt{in.insert, in.update} {
 		if st != nil {
 			st.Close()
@@ -299,7 +416,10 @@ func stationKey(province, name string) string { return province + "\x00" + name 
 
 func (in *ingester) loadStations(ctx context.Context) error {
 	in.stations = map[string]stationRef{}
-	rows, err := in.tx.QueryContext(ctx, `SELECT id, code, province, name_zh FROM water_stations`)
+	// What each station has stored: two index look-ups each.
+	rows, err := in.tx.QueryContext(ctx, `SELECT id, code, province, name_zh,
+		(SELECT min(at) FROM water_samples s WHERE s.station_id = w.id), (SELECT max(at) FROM water_samples s WHERE s.station_id = w.id)
+		FROM water_stations w`)
 	if err != nil {
 		return err
 	}
@@ -307,11 +427,13 @@ func (in *ingester) loadStations(ctx context.Context) error {
 	for rows.Next() {
 		var ref stationRef
 		var province, name string
-		if err := rows.Scan(&ref.id, &ref.code, &province, &name); err != nil {
+		var from, to sql.NullInt64
+		if err := rows.Scan(&ref.id, &ref.code, &province, &name, &from, &to); err != nil {
 			return err
 		}
 		in.stations[stationKey(province, name)] = ref
 		in.names = append(in.names, name)
+		in.spans[ref.id] = &span{from: from.Int64, to: to.Int64, stored: from.Valid}
 	}
 	return rows.Err()
 }
@@ -350,9 +472,10 @@ func (in *ingester) add(smp water.Sample) error {
 	return in.addAt(ref, smp)
 }
 
-// addAt queues a sample of a known station, writing when a batch is full.
-// Once a problem is known the file will be refused: samples are only
-// counted, not written.
+// addAt takes a sample of a known station: a new one is packed and
+// queued, one that may meet stored values waits for its look-up. Once a
+// problem is known the file will be refused: samples are only counted,
+// not written.
 func (in *ingester) addAt(ref stationRef, smp water.Sample) error {
 	in.rep.Samples++
 	if smp.Time.IsZero() {
@@ -362,106 +485,247 @@ func (in *ingester) addAt(ref stationRef, smp water.Sample) error {
 	if !in.rep.OK() {
 		return nil
 	}
-	in.pending = append(in.pending, pendingSample{ref, smp.Time.Unix(), monthOf(smp.Time, in.zone), smp})
-	if len(in.pending) >= batchSamples {
-		return in.flush()
+	at := smp.Time.Unix()
+	sp, err := in.span(ref.id)
+	if err != nil {
+		return err
+	}
+	isNew := (!sp.stored || at < sp.from || at > sp.to) && (!sp.seen || at > sp.last)
+	if !sp.seen || at > sp.last {
+		sp.last, sp.seen = at, true
+	}
+	month := monthOf(smp.Time, in.zone)
+	if !isNew {
+		in.pending = append(in.pending, pendingSample{ref, at, month, smp})
+		if len(in.pending) >= batchSamples {
+			return in.flushPending()
+		}
+		return nil
+	}
+	in.vals = in.vals[:0]
+	for _, r := range smp.Values {
+		f := flagOf(smp.Status, r.Item, r.Value)
+		in.vals = append(in.vals, value{r.Item, r.Value, f, in.rep.BatchID})
+		in.stored(ref.id, month, r.Item, r.Value, f)
+	}
+	if in.nsums > maxSums {
+		if err := in.writeSums(); err != nil {
+			return err
+		}
+	}
+	if len(in.vals) == 0 {
+		return nil
+	}
+	return in.queue(ref.id, at, in.vals)
+}
+
+// stored counts a value newly stored: in the report, and in its month's
+// sums when normal.
+func (in *ingester) stored(station int64, month int, it water.Item, v float64, f Flag) {
+	in.rep.Inserted++
+	if f == Suspect {
+		in.rep.Suspects++
+	}
+	in.count(station, month, it, v, f, 1)
+}
+
+// span is what station has stored, looked up when the ingest first meets
+// it (before it has written any of the station's samples) unless
+// loadStations did.
+func (in *ingester) span(station int64) (*span, error) {
+	if sp := in.spans[station]; sp != nil {
+		return sp, nil
+	}
+	if err := in.wait(); err != nil {
+		return nil, err
+	}
+	sp := &span{}
+	var from, to sql.NullInt64
+	err := in.tx.QueryRowContext(in.ctx, `SELECT min(at), max(at) FROM water_samples WHERE station_id = $1`, station).Scan(&from, &to)
+	if err != nil {
+		return nil, err
+	}
+	sp.from, sp.to, sp.stored = from.Int64, to.Int64, from.Valid
+	in.spans[station] = sp
+	return sp, nil
+}
+
+// queue adds a new sample row, writing when enough are gathered.
+func (in *ingester) queue(station, at int64, vals []value) error {
+	in.buf = appendData(in.buf[:0], in.rep.BatchID, vals)
+	in.fresh = append(in.fresh, sampleRow{station, at, in.rep.BatchID, suspectOf(vals), string(in.buf)})
+	if len(in.fresh) >= rowsPerWrite(in.engine) {
+		in.send()
 	}
 	return nil
 }
 
-// flush writes the pending samples: values not stored yet are inserted and
-// added to their month's sums; stored ones are duplicates, conflicts or,
-// with replace, corrections whose old value leaves the sums.
+// writeRows writes sample rows: by COPY on PostgreSQL, by prepared
+// multi-row inserts on SQLite.
+func (in *ingester) writeRows(rows []sampleRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if in.engine == db.Postgres {
+		return db.CopyFrom(in.ctx, in.conn, "water_samples", []string{"station_id", "at", "batch_id", "suspect", "data"}, len(rows),
+			func(i int) ([]any, error) {
+				r := rows[i]
+				return []any{r.station, r.at, r.batch, r.suspect, r.data}, nil
+			})
+	}
+	per := rowsPerInsert(in.engine)
+	args := make([]any, 0, 5*per)
+	for len(rows) >= per {
+		args = args[:0]
+		for _, r := range rows[:per] {
+			args = append(args, r.station, r.at, r.batch, r.suspect, r.data)
+		}
+		if _, err := in.insert.ExecContext(in.ctx, args...); err != nil {
+			return err
+		}
+		rows = rows[per:]
+	}
+	args = args[:0]
+	for _, r := range rows {
+		args = append(args, r.station, r.at, r.batch, r.suspect, r.data)
+	}
+	return in.exec(insertHead, "", 5, args)
+}
+
+// flush writes everything gathered: pending samples, sample rows and
+// month sums.
 func (in *ingester) flush() error {
+	if err := in.flushPending(); err != nil {
+		return err
+	}
+	if err := in.wait(); err != nil {
+		return err
+	}
+	return in.writeSums()
+}
+
+// flushPending merges the samples that may meet stored values into what
+// is stored: values not stored yet are added to their sample (a new row
+// or a stored one) and to their month's sums; stored ones are duplicates,
+// conflicts or, with replace, corrections whose old value leaves the sums.
+func (in *ingester) flushPending() error {
 	if len(in.pending) == 0 {
 		return nil
 	}
-	stored, err := in.stored()
+	// Rows queued earlier may be among those looked up.
+	if err := in.wait(); err != nil {
+		return err
+	}
+	stored, err := in.storedSamples()
 	if err != nil {
 		return err
 	}
+	type change struct {
+		vals  []value
+		isNew bool
+		batch int64
+	}
+	changed := map[sampleKey]*change{}
 	for _, p := range in.pending {
+		k := sampleKey{p.station.id, p.at}
+		c := changed[k]
+		if c == nil {
+			old, ok := stored[k]
+			c = &change{vals: old.vals, isNew: !ok, batch: old.batch}
+			if !ok {
+				c.batch = in.rep.BatchID
+			}
+		}
+		dirty := false
 		for _, r := range p.s.Values {
 			f := flagOf(p.s.Status, r.Item, r.Value)
-			k := readingKey{p.station.id, p.at, r.Item}
-			old, ok := stored[k]
+			j := slices.IndexFunc(c.vals, func(v value) bool { return v.item == r.Item })
 			switch {
-			case !ok:
-				if err := in.queue(p.station.id, p.at, r.Item, r.Value, f); err != nil {
-					return err
-				}
-				in.rep.Inserted++
-			case old.value == r.Value && old.flag == f:
+			case j < 0:
+				c.vals = append(c.vals, value{r.Item, r.Value, f, in.rep.BatchID})
+				in.stored(p.station.id, p.month, r.Item, r.Value, f)
+			case c.vals[j].value == r.Value && c.vals[j].flag == f:
 				in.rep.Duplicates++
 				continue
 			case in.replace:
-				if _, err := in.update.ExecContext(in.ctx, r.Value, int(f), in.rep.BatchID, p.station.id, p.at, string(r.Item)); err != nil {
-					return err
+				old := c.vals[j]
+				in.count(p.station.id, p.month, r.Item, old.value, old.flag, -1)
+				in.count(p.station.id, p.month, r.Item, r.Value, f, 1)
+				if f == Suspect {
+					in.rep.Suspects++
 				}
-				in.count(monthKey{p.station.id, p.month, r.Item}, old.value, old.flag, -1)
+				c.vals[j] = value{r.Item, r.Value, f, in.rep.BatchID}
 				in.rep.Replaced++
 			default:
 				in.conflict(water.Problem{File: in.file, Row: p.s.Row, Column: string(r.Item), Key: "waterstore.conflict",
-					Args: []any{p.station.code, time.Unix(p.at, 0).In(in.zone).Format("2006-01-02 15:04"), water.Num(old.value), water.Num(r.Value)}})
+					Args: []any{p.station.code, time.Unix(p.at, 0).In(in.zone).Format("2006-01-02 15:04"), water.Num(c.vals[j].value), water.Num(r.Value)}})
 				continue
 			}
-			stored[k] = storedValue{r.Value, f}
-			in.count(monthKey{p.station.id, p.month, r.Item}, r.Value, f, 1)
-			if f == Suspect {
-				in.rep.Suspects++
-			}
+			dirty = true
+		}
+		if dirty || changed[k] != nil {
+			changed[k] = c
 		}
 	}
 	in.pending = in.pending[:0]
-	if err := in.writeRows(); err != nil {
-		return err
+	keys := slices.SortedFunc(maps.Keys(changed), func(a, b sampleKey) int {
+		return cmp.Or(cmp.Compare(a.station, b.station), cmp.Compare(a.at, b.at))
+	})
+	for _, k := range keys {
+		c := changed[k]
+		if len(c.vals) == 0 {
+			continue
+		}
+		in.buf = appendData(in.buf[:0], c.batch, c.vals)
+		if c.isNew {
+			in.fresh = append(in.fresh, sampleRow{k.station, k.at, c.batch, suspectOf(c.vals), string(in.buf)})
+			continue
+		}
+		if _, err := in.update.ExecContext(in.ctx, suspectOf(c.vals), string(in.buf), k.station, k.at); err != nil {
+			return err
+		}
 	}
-	sums := make([]any, 0, 5*len(in.sums))
-	for k, sum := range in.sums {
-		sums = append(sums, k.station, k.month, string(k.item), sum.Total, sum.N)
-	}
-	clear(in.sums)
-	return in.exec(upsertHead, upsertTail, 5, sums)
+	in.send()
+	return nil
 }
 
-// count adds (sign 1) or takes away (sign -1) a value from its month's
-// sums; only normal values count toward assessment.
-func (in *ingester) count(k monthKey, v float64, f Flag, sign int) {
-	if f != Normal {
-		return
-	}
-	cur := in.sums[k]
-	in.sums[k] = water.Sum{Total: cur.Total + float64(sign)*v, N: cur.N + sign}
+// storedSample is a stored sample's row batch and values.
+type storedSample struct {
+	batch int64
+	vals  []value
 }
 
-// stored is what is stored already at the pending samples' stations and
-// times: one range query per station of the batch.
-func (in *ingester) stored() (map[readingKey]storedValue, error) {
-	type span struct{ from, to int64 }
-	spans := map[int64]span{}
+// storedSamples is what is stored at the pending samples' stations and
+// times: one range query per station.
+func (in *ingester) storedSamples() (map[sampleKey]storedSample, error) {
+	type rng struct{ from, to int64 }
+	spans := map[int64]rng{}
 	for _, p := range in.pending {
 		sp, ok := spans[p.station.id]
 		if !ok {
-			sp = span{p.at, p.at}
+			sp = rng{p.at, p.at}
 		}
-		spans[p.station.id] = span{min(sp.from, p.at), max(sp.to, p.at)}
+		spans[p.station.id] = rng{min(sp.from, p.at), max(sp.to, p.at)}
 	}
-	out := map[readingKey]storedValue{}
+	out := map[sampleKey]storedSample{}
 	for id, sp := range spans {
-		rows, err := in.tx.QueryContext(in.ctx, `SELECT at, item, value, flag FROM water_readings WHERE station_id = $1 AND at BETWEEN $2 AND $3`, id, sp.from, sp.to)
+		rows, err := in.tx.QueryContext(in.ctx, `SELECT at, batch_id, data FROM water_samples WHERE station_id = $1 AND at BETWEEN $2 AND $3`, id, sp.from, sp.to)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			k := readingKey{station: id}
-			var v storedValue
-			var item string
-			if err := rows.Scan(&k.at, &item, &v.value, &v.flag); err != nil {
+			k := sampleKey{station: id}
+			var s storedSample
+			var data []byte
+			if err := rows.Scan(&k.at, &s.batch, &data); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			k.item = water.Item(item)
-			out[k] = v
+			if s.vals, err = parseData(data, s.batch); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[k] = s
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -471,23 +735,104 @@ func (in *ingester) stored() (map[readingKey]storedValue, error) {
 	return out, nil
 }
 
-// queue adds a row to insert, writing a full statement's worth.
-func (in *ingester) queue(station, at int64, it water.Item, v float64, f Flag) error {
-	in.rows = append(in.rows, station, at, string(it), v, int(f), in.rep.BatchID)
-	if len(in.rows) == rowsPerInsert(in.engine)*6 {
-		if _, err := in.insert.ExecContext(in.ctx, in.rows...); err != nil {
-			return err
-		}
-		in.rows = in.rows[:0]
+// count adds (sign 1) or takes away (sign -1) a value from its month's
+// sums; only normal values count toward assessment.
+func (in *ingester) count(station int64, month int, it water.Item, v float64, f Flag, sign int) {
+	if f != Normal {
+		return
 	}
-	return nil
+	if k := (stationMonth{station, month}); in.curSums == nil || k != in.cur {
+		if in.curSums = in.sums[k]; in.curSums == nil {
+			in.curSums = &[]itemSum{}
+			in.sums[k] = in.curSums
+		}
+		in.cur = k
+	}
+	list := *in.curSums
+	for i := range list {
+		if list[i].item == it {
+			list[i].sum.Total += float64(sign) * v
+			list[i].sum.N += sign
+			return
+		}
+	}
+	*in.curSums = append(list, itemSum{it, water.Sum{Total: float64(sign) * v, N: sign}})
+	in.nsums++
 }
 
-// writeRows inserts the rows left over, fewer than one statement's worth.
-func (in *ingester) writeRows() error {
-	err := in.exec(insertHead, "", 6, in.rows)
-	in.rows = in.rows[:0]
-	return err
+// writeSums merges the month sums gathered in memory into the stored ones
+// (at the end of a file, or when they grow large: they are bounded by
+// stations × months × items, not by samples): one look-up of what is
+// stored per station, an update per stored month, inserts for the others.
+func (in *ingester) writeSums() error {
+	if err := in.wait(); err != nil {
+		return err
+	}
+	if len(in.sums) == 0 {
+		return nil
+	}
+	keys := slices.SortedFunc(maps.Keys(in.sums), func(a, b stationMonth) int {
+		return cmp.Or(cmp.Compare(a.station, b.station), cmp.Compare(a.month, b.month))
+	})
+	items := map[string]water.Item{}
+	var inserts []any
+	for len(keys) > 0 {
+		station := keys[0].station
+		n := 1
+		for n < len(keys) && keys[n].station == station {
+			n++
+		}
+		stored := map[int][]itemSum{}
+		rows, err := in.tx.QueryContext(in.ctx, `SELECT month, data FROM water_month_sums WHERE station_id = $1 AND month BETWEEN $2 AND $3`,
+			station, keys[0].month, keys[n-1].month)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var month int
+			var data []byte
+			if err := rows.Scan(&month, &data); err != nil {
+				rows.Close()
+				return err
+			}
+			var list []itemSum
+			if err := parseSums(data, items, func(it water.Item, s water.Sum) { list = append(list, itemSum{it, s}) }); err != nil {
+				rows.Close()
+				return err
+			}
+			stored[month] = list
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, k := range keys[:n] {
+			list, ok := stored[k.month]
+			for _, add := range *in.sums[k] {
+				j := slices.IndexFunc(list, func(s itemSum) bool { return s.item == add.item })
+				if j < 0 {
+					list = append(list, add)
+					continue
+				}
+				list[j].sum.Total += add.sum.Total
+				list[j].sum.N += add.sum.N
+			}
+			slices.SortFunc(list, func(a, b itemSum) int { return cmp.Compare(a.item, b.item) })
+			in.buf = appendSums(in.buf[:0], list)
+			if !ok {
+				inserts = append(inserts, k.station, k.month, string(in.buf))
+				continue
+			}
+			if _, err := in.tx.ExecContext(in.ctx, `UPDATE water_month_sums SET data = $1 WHERE station_id = $2 AND month = $3`,
+				string(in.buf), k.station, k.month); err != nil {
+				return err
+			}
+		}
+		keys = keys[n:]
+	}
+	clear(in.sums)
+	in.nsums, in.curSums = 0, nil
+	return in.exec(`INSERT INTO water_month_sums (station_id, month, data) VALUES `, "", 3, inserts)
 }
 
 // exec writes args, rows of width values, as head VALUES … tail

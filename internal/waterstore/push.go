@@ -162,8 +162,8 @@ func (s *Service) Push(ctx context.Context, token string, samples []PushSample) 
 	}
 	login := "station:" + ref.code
 	var rep Report
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		in, err := s.begin(ctx, tx, "push", ref.code, false)
+	err = s.DB.ConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
+		in, err := s.begin(ctx, conn, tx, "push", ref.code, false)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,10 @@ package waterstore
 
 import (
 	"context"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"concord/internal/access"
@@ -25,21 +29,83 @@ type Reading struct {
 	Why string `json:"why,omitempty"`
 }
 
-const readingQuery = `SELECT r.station_id, r.at, r.item, r.value, r.flag, b.name, b.source
-	FROM water_readings r JOIN water_batches b ON b.id = r.batch_id `
-
-func scanReading(row db.Scanner) (Reading, error) {
-	var r Reading
-	var at int64
-	var item string
-	err := row.Scan(&r.StationID, &at, &item, &r.Value, &r.Flag, &r.Source, &r.SourceKind)
-	r.Time, r.Item = time.Unix(at, 0).UTC(), water.Item(item)
-	r.Unit = water.UnitOf(r.Item)
-	if r.Flag == Suspect {
-		r.Why = water.Check(r.Item, r.Value)
+// sampleRows reads stored samples (station_id, at, batch_id, data rows)
+// and unpacks their values, in station, time and item order as the rows
+// come, keeping those keep accepts, at most limit; the sources are the
+// values' batches.
+func sampleRows(ctx context.Context, q db.Querier, keep func(value) bool, limit int, query string, args ...any) ([]Reading, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
-	return r, err
+	defer rows.Close()
+	out := []Reading{}
+	batches := map[int64]bool{}
+	var batchOf []int64
+	for rows.Next() && len(out) < limit {
+		var station, at, batch int64
+		var data []byte
+		if err := rows.Scan(&station, &at, &batch, &data); err != nil {
+			return nil, err
+		}
+		vals, err := parseData(data, batch)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vals {
+			if !keep(v) || len(out) == limit {
+				continue
+			}
+			r := Reading{StationID: station, Time: time.Unix(at, 0).UTC(), Item: v.item, Value: v.value, Unit: water.UnitOf(v.item), Flag: v.flag}
+			if r.Flag == Suspect {
+				r.Why = water.Check(r.Item, r.Value)
+			}
+			out = append(out, r)
+			batchOf = append(batchOf, v.batch)
+			batches[v.batch] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	type source struct{ name, kind string }
+	sources := map[int64]source{}
+	ids := slices.Sorted(maps.Keys(batches))
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		marks := make([]string, n)
+		for i, id := range ids[:n] {
+			args[i], marks[i] = id, "$"+strconv.Itoa(i+1)
+		}
+		ids = ids[n:]
+		list, err := q.QueryContext(ctx, `SELECT id, name, source FROM water_batches WHERE id IN (`+strings.Join(marks, ",")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for list.Next() {
+			var id int64
+			var src source
+			if err := list.Scan(&id, &src.name, &src.kind); err != nil {
+				list.Close()
+				return nil, err
+			}
+			sources[id] = src
+		}
+		list.Close()
+		if err := list.Err(); err != nil {
+			return nil, err
+		}
+	}
+	for i := range out {
+		src := sources[batchOf[i]]
+		out[i].Source, out[i].SourceKind = src.name, src.kind
+	}
+	return out, nil
 }
+
+func all(value) bool { return true }
 
 // MaxReadings is the most readings one listing returns.
 const MaxReadings = 10000
@@ -57,8 +123,9 @@ func (s *Service) Readings(ctx context.Context, stationID int64, from, to time.T
 	if limit <= 0 || limit > MaxReadings {
 		limit = MaxReadings
 	}
-	return db.All(ctx, s.DB.R, scanReading, readingQuery+`WHERE r.station_id = $1 AND r.at >= $2 AND r.at < $3
-		ORDER BY r.at, r.item LIMIT $4`, stationID, from.Unix(), to.Unix(), limit)
+	// Every row holds at least one value: limit rows are enough.
+	return sampleRows(ctx, s.DB.R, all, limit, `SELECT station_id, at, batch_id, data FROM water_samples
+		WHERE station_id = $1 AND at >= $2 AND at < $3 ORDER BY at LIMIT $4`, stationID, from.Unix(), to.Unix(), limit)
 }
 
 // Suspects lists the suspect values of every station from from (inclusive)
@@ -67,6 +134,7 @@ func (s *Service) Suspects(ctx context.Context, from, to time.Time) ([]Reading, 
 	if err := access.FromContext(ctx).Check(access.ViewWater, 0); err != nil {
 		return nil, err
 	}
-	return db.All(ctx, s.DB.R, scanReading, readingQuery+`WHERE r.flag = 3 AND r.at >= $1 AND r.at < $2
-		ORDER BY r.station_id, r.at, r.item LIMIT $3`, from.Unix(), to.Unix(), MaxReadings)
+	return sampleRows(ctx, s.DB.R, func(v value) bool { return v.flag == Suspect }, MaxReadings,
+		`SELECT station_id, at, batch_id, data FROM water_samples WHERE suspect = 1 AND at >= $1 AND at < $2
+		ORDER BY station_id, at LIMIT $3`, from.Unix(), to.Unix(), MaxReadings)
 }

@@ -2,6 +2,7 @@ package waterstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -160,11 +161,52 @@ type monthSum struct {
 func (f fixture) monthSum(t *testing.T, station int64, month int, item string) monthSum {
 	t.Helper()
 	var s monthSum
-	err := f.DB.R.QueryRow(`SELECT total, n FROM water_month_sums WHERE station_id = $1 AND month = $2 AND item = $3`, station, month, item).Scan(&s.total, &s.n)
+	// One row per station × month, {"item": [total, n], …} (migration 00011).
+	var data []byte
+	err := f.DB.R.QueryRow(`SELECT data FROM water_month_sums WHERE station_id = $1 AND month = $2`, station, month).Scan(&data)
 	if err != nil {
-		t.Fatalf("month sum %d %d %s: %v", station, month, item, err)
+		t.Fatalf("month sums %d %d: %v", station, month, err)
 	}
+	var sums map[string][2]float64
+	if err := json.Unmarshal(data, &sums); err != nil {
+		t.Fatalf("month sums %d %d: %s: %v", station, month, data, err)
+	}
+	s.total, s.n = sums[item][0], int(sums[item][1])
 	return s
+}
+
+// storedFlags counts the stored values by flag, read from the packed
+// samples (migration 00011): a plain number is normal, [value, flag,
+// batch] carries its flag.
+func storedFlags(t *testing.T, d *db.DB) map[string]int {
+	t.Helper()
+	rows, err := d.R.Query(`SELECT data FROM water_samples`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	flags := map[string]int{}
+	for rows.Next() {
+		var data []byte
+		var vals map[string]any
+		if err := rows.Scan(&data); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, &vals); err != nil {
+			t.Fatalf("%s: %v", data, err)
+		}
+		for _, v := range vals {
+			fl := waterstore.Normal
+			if a, ok := v.([]any); ok {
+				fl = waterstore.Flag(a[1].(float64))
+			}
+			flags[fl.String()]++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return flags
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
@@ -189,18 +231,7 @@ func TestIngest(t *testing.T) {
 		if got := f.monthSum(t, st.ID, 202006, "tp"); !near(got.total, 0.6) || got.n != 3 {
 			t.Errorf("June TP sum %+v", got)
 		}
-		flags := map[string]int{}
-		rows, err := d.R.Query(`SELECT flag, count(*) FROM water_readings GROUP BY flag`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var fl waterstore.Flag
-			var n int
-			rows.Scan(&fl, &n)
-			flags[fl.String()] = n
-		}
-		rows.Close()
+		flags := storedFlags(t, d)
 		if flags["normal"] != 14 || flags["suspect"] != 1 || flags["maintenance"] != 5 {
 			t.Errorf("flags %v", flags)
 		}
@@ -283,7 +314,7 @@ func TestIngestRefusesBadFiles(t *testing.T) {
 				}
 			}
 		}
-		for _, table := range []string{"water_readings", "water_month_sums", "water_batches"} {
+		for _, table := range []string{"water_samples", "water_month_sums", "water_batches"} {
 			if n := f.Count(t, `SELECT count(*) FROM `+table); n != 0 {
 				t.Errorf("%d rows in %s after refused files", n, table)
 			}

@@ -1,0 +1,214 @@
+package waterstore
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"concord/internal/water"
+)
+
+// A stored sample is one row of water_samples: a station's values at one
+// time, packed as a JSON object by item code (migration 00011). A normal
+// value of the row's batch is a plain number; any other is
+// [value, flag, batch].
+
+// value is one stored value of a sample.
+type value struct {
+	item  water.Item
+	value float64
+	flag  Flag
+	batch int64
+}
+
+// appendData packs vals, whose row names batch, as the JSON the data
+// column holds. Item codes are plain identifiers; values are finite (the
+// readers refuse others) and written in their shortest exact form.
+func appendData(b []byte, batch int64, vals []value) []byte {
+	b = append(b, '{')
+	for i, v := range vals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, v.item...)
+		b = append(b, '"', ':')
+		if v.flag == Normal && v.batch == batch {
+			b = strconv.AppendFloat(b, v.value, 'g', -1, 64)
+			continue
+		}
+		b = append(b, '[')
+		b = strconv.AppendFloat(b, v.value, 'g', -1, 64)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(v.flag), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, v.batch, 10)
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// parseData unpacks a data column of a row of batch, the values in item
+// order.
+func parseData(data []byte, batch int64) ([]value, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("water_samples data %q: %w", data, err)
+	}
+	out := make([]value, 0, len(raw))
+	for item, r := range raw {
+		v := value{item: water.Item(item), batch: batch}
+		if len(r) > 0 && r[0] == '[' {
+			var a []float64
+			if err := json.Unmarshal(r, &a); err != nil || len(a) != 3 || a[1] < 0 || a[1] > float64(Suspect) {
+				return nil, fmt.Errorf("water_samples data %q: item %s", data, item)
+			}
+			v.value, v.flag, v.batch = a[0], Flag(a[1]), int64(a[2])
+		} else if err := json.Unmarshal(r, &v.value); err != nil {
+			return nil, fmt.Errorf("water_samples data %q: item %s", data, item)
+		}
+		if math.IsNaN(v.value) || math.IsInf(v.value, 0) {
+			return nil, fmt.Errorf("water_samples data %q: item %s", data, item)
+		}
+		out = append(out, v)
+	}
+	slices.SortFunc(out, func(a, b value) int { return cmp.Compare(a.item, b.item) })
+	return out, nil
+}
+
+// suspectOf is the suspect column of a sample's values.
+func suspectOf(vals []value) int {
+	for _, v := range vals {
+		if v.flag == Suspect {
+			return 1
+		}
+	}
+	return 0
+}
+
+// A month's sums are one row of water_month_sums per station × month
+// (migration 00011): {"ph": [total, n], …} by item code.
+
+// appendSums packs a month's item sums as the JSON the data column holds.
+func appendSums(b []byte, sums []itemSum) []byte {
+	b = append(b, '{')
+	for i, s := range sums {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, s.item...)
+		b = append(b, '"', ':', '[')
+		b = strconv.AppendFloat(b, s.sum.Total, 'g', -1, 64)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(s.sum.N), 10)
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// parseSums unpacks a month's sums, calling add for each item. The items
+// map shares item names between rows. It reads the JSON appendSums
+// writes, and the spaced form PostgreSQL's json_object_agg wrote in the
+// migration; anything else goes through encoding/json.
+func parseSums(data []byte, items map[string]water.Item, add func(water.Item, water.Sum)) error {
+	if fastSums(data, items, add) {
+		return nil
+	}
+	var raw map[string][2]float64
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return fmt.Errorf("water_month_sums data %q: %w", data, err)
+	}
+	for item, s := range raw {
+		add(water.Item(item), water.Sum{Total: s[0], N: int(s[1])})
+	}
+	return nil
+}
+
+// fastSums is parseSums for {"item": [total, n], …} without escapes; it
+// reports false, having called add for nothing, for anything else.
+func fastSums(data []byte, items map[string]water.Item, add func(water.Item, water.Sum)) bool {
+	type entry struct {
+		item water.Item
+		sum  water.Sum
+	}
+	var buf [24]entry
+	list := buf[:0]
+	i := 0
+	ws := func() {
+		for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+			i++
+		}
+	}
+	expect := func(c byte) bool {
+		ws()
+		if i < len(data) && data[i] == c {
+			i++
+			return true
+		}
+		return false
+	}
+	number := func(end byte) (float64, bool) {
+		ws()
+		j := i
+		for j < len(data) && data[j] != end && data[j] != ' ' {
+			j++
+		}
+		v, err := strconv.ParseFloat(string(data[i:j]), 64)
+		i = j
+		return v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
+	}
+	if !expect('{') {
+		return false
+	}
+	if expect('}') {
+		return i == len(data)
+	}
+	for {
+		if !expect('"') {
+			return false
+		}
+		j := i
+		for j < len(data) && data[j] != '"' && data[j] != '\\' {
+			j++
+		}
+		if j == len(data) || data[j] != '"' {
+			return false
+		}
+		it, ok := items[string(data[i:j])]
+		if !ok {
+			it = water.Item(data[i:j])
+			items[string(it)] = it
+		}
+		i = j + 1
+		if !expect(':') || !expect('[') {
+			return false
+		}
+		total, ok := number(',')
+		if !ok || !expect(',') {
+			return false
+		}
+		n, ok := number(']')
+		if !ok || n != math.Trunc(n) || !expect(']') {
+			return false
+		}
+		list = append(list, entry{it, water.Sum{Total: total, N: int(n)}})
+		if expect('}') {
+			break
+		}
+		if !expect(',') {
+			return false
+		}
+	}
+	ws()
+	if i != len(data) {
+		return false
+	}
+	for _, e := range list {
+		add(e.item, e.sum)
+	}
+	return true
+}
