@@ -103,7 +103,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 	}
 	a.Planio = &planio.Service{Plans: a.Plans, Alliance: a.Alliance}
 	a.Inspect = &inspect.Service{DB: d, Clock: clock.System, Plans: a.Plans}
-	a.Problems = &problems.Service{DB: d, Clock: clock.System}
+	a.Problems = &problems.Service{DB: d, Clock: clock.System, Plans: a.Plans}
 	a.Meetings = &meetings.Service{DB: d, Clock: clock.System, Plans: a.Plans}
 	a.Scores = &scores.Service{DB: d, Clock: clock.System}
 	a.Bulletins = &bulletin.Service{DB: d, Clock: clock.System, Alliance: a.Alliance, Providers: []bulletin.SectionProvider{a.Scores}}
@@ -229,6 +229,7 @@ func (a *App) runJobs(ctx context.Context) <-chan struct{} {
 	r.Add(a.Plans.Job())
 	r.Add(a.Notify.Job())
 	r.Add(a.Inspect.Job())
+	r.Add(a.Problems.Job())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -351,7 +351,7 @@ func seedPlans(as map[string]context.Context, d *db.DB, units, areas map[string]
 	svc := &plans.Service{DB: d, Clock: fake}
 	sc := &scores.Service{DB: d, Clock: fake}
 	s := &story{svc: svc, meet: &meetings.Service{DB: d, Clock: fake, Plans: svc}, insp: &inspect.Service{DB: d, Clock: fake, Plans: svc},
-		probs: &problems.Service{DB: d, Clock: fake}, clock: fake,
+		probs: &problems.Service{DB: d, Clock: fake, Plans: svc}, clock: fake,
 		scores: sc, bulls: &bulletin.Service{DB: d, Clock: fake, Alliance: &alliance.Service{DB: d}, Providers: []bulletin.SectionProvider{sc}}, now: now, today: clock.DayOf(now), as: as, units: units,
 		code: map[int64]string{}, areas: areas, tasks: map[int64]*taskSpec{}, seen: map[int64]bool{}, nth: map[string]int{}}
 	for c, id := range units {
@@ -374,7 +374,10 @@ func seedPlans(as map[string]context.Context, d *db.DB, units, areas map[string]
 	if err := s.svc.Daily(s.coord(), s.today); err != nil {
 		return err
 	}
-	return s.insp.ChaseOverdue(s.coord(), s.today)
+	if err := s.insp.ChaseOverdue(s.coord(), s.today); err != nil {
+		return err
+	}
+	return s.probs.ChaseOverdue(s.coord(), s.today)
 }
 
 // adopt makes plan p with its goals and tasks and puts it in force, as the

@@ -54,6 +54,11 @@ func (s *story) supervision() {
 	var card scores.Scorecard
 	var appeal scores.Appeal
 	var draft bulletin.Bulletin
+	// The daily chase of problems past their handling deadline, over the
+	// weeks the problem list covers.
+	for d := on(-60); d.Before(s.today); d = d.AddDays(1) {
+		s.at(d, 2, func() error { return s.probs.ChaseOverdue(s.coord(), d) })
+	}
 	s.at(on(-15), 10, func() error {
 		m, err := s.scores.CreateModel(s.coord(), scoreModel)
 		if err != nil {
