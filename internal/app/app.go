@@ -52,6 +52,10 @@ type App struct {
 	Water     *waterstore.Service
 	Audit     *audit.Store
 	Log       *slog.Logger
+
+	// BriefSections follow the meeting brief's own five, in this order
+	// (六、七、八): for the web and the CLI alike.
+	BriefSections []meetings.SectionProvider
 }
 
 // Open opens the store named by cfg.DB and builds the services on it. With
@@ -108,6 +112,7 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 	a.Scores = &scores.Service{DB: d, Clock: clock.System}
 	a.Bulletins = &bulletin.Service{DB: d, Clock: clock.System, Alliance: a.Alliance, Providers: []bulletin.SectionProvider{a.Scores}}
 	a.Water = &waterstore.Service{DB: d, Clock: clock.System}
+	a.BriefSections = []meetings.SectionProvider{a.Inspect, a.Problems}
 	return a
 }
 
@@ -135,7 +140,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Version:      version,
 
 		// The brief's sections after its own five, in this order (六、七、八).
-		BriefSections: []meetings.SectionProvider{a.Inspect, a.Problems},
+		BriefSections: a.BriefSections,
 	})
 }
 
