@@ -14,7 +14,8 @@
 //	go run ./cmd/concord-bench
 //
 // "go run ./cmd/concord-bench plans" measures the supervision cycle at
-// national scale instead (see plans.go).
+// national scale instead (see plans.go), and "… supervision" the meeting
+// brief, the bulletin and the scorecards on those stores (supervision.go).
 //
 // Flags: -units, -users, -n (timed requests per kind), -warmup, -starts,
 // -idle, -db (reuse or keep a seeded store), -bin (use a built concord),
@@ -57,6 +58,9 @@ var errMissed = errors.New("a target was missed")
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "plans" {
 		return runPlans(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "supervision" {
+		return runSupervision(ctx, args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("concord-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -55,6 +55,10 @@ type App struct {
 	WaterAccount *wateraccount.Service
 	Audit        *audit.Store
 	Log          *slog.Logger
+
+	// BriefSections follow the meeting brief's own five, in this order
+	// (六、七、八): for the web and the CLI alike.
+	BriefSections []meetings.SectionProvider
 }
 
 // Open opens the store named by cfg.DB and builds the services on it. With
@@ -106,12 +110,13 @@ func New(cfg config.Config, d *db.DB, log *slog.Logger) *App {
 	}
 	a.Planio = &planio.Service{Plans: a.Plans, Alliance: a.Alliance}
 	a.Inspect = &inspect.Service{DB: d, Clock: clock.System, Plans: a.Plans}
-	a.Problems = &problems.Service{DB: d, Clock: clock.System}
+	a.Problems = &problems.Service{DB: d, Clock: clock.System, Plans: a.Plans}
 	a.Meetings = &meetings.Service{DB: d, Clock: clock.System, Plans: a.Plans}
 	a.Scores = &scores.Service{DB: d, Clock: clock.System}
 	a.Water = &waterstore.Service{DB: d, Clock: clock.System}
 	a.WaterAccount = &wateraccount.Service{DB: d, Clock: clock.System, Water: a.Water, Inspect: a.Inspect}
 	a.Bulletins = &bulletin.Service{DB: d, Clock: clock.System, Alliance: a.Alliance, Providers: []bulletin.SectionProvider{a.Scores, a.WaterAccount}}
+	a.BriefSections = []meetings.SectionProvider{a.Inspect, a.Problems}
 	return a
 }
 
@@ -140,7 +145,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Version:      version,
 
 		// The brief's sections after its own five, in this order (六、七、八).
-		BriefSections: []meetings.SectionProvider{a.Inspect, a.Problems},
+		BriefSections: a.BriefSections,
 	})
 }
 
@@ -235,6 +240,7 @@ func (a *App) runJobs(ctx context.Context) <-chan struct{} {
 	r.Add(a.Notify.Job())
 	r.Add(a.Inspect.Job())
 	r.Add(a.WaterAccount.Job())
+	r.Add(a.Problems.Job())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"concord/internal/alliance"
 	"concord/internal/bulletin"
 	"concord/internal/clock"
@@ -26,6 +24,7 @@ import (
 	"concord/internal/errs/errstest"
 	"concord/internal/inspect"
 	"concord/internal/plans"
+	"concord/internal/sheet/sheettest"
 	"concord/internal/testworld"
 )
 
@@ -272,7 +271,7 @@ func TestGolden(t *testing.T) {
 		if err := doc.XLSX(&x); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "bulletin-xlsx.golden", xlsxCells(t, x.Bytes()))
+		golden(t, "bulletin-xlsx.golden", sheettest.Cells(t, x.Bytes()))
 		var w bytes.Buffer
 		if err := doc.DOCX(&w); err != nil {
 			t.Fatal(err)
@@ -347,33 +346,6 @@ func TestNumbering(t *testing.T) {
 	if got := bulletin.LongDate("zh-Hans", clock.DateOf(2026, 5, 1)); got != "2026年5月1日" {
 		t.Errorf("LongDate = %q", got)
 	}
-}
-
-// xlsxCells lists every sheet's cells as sheet!A1=value lines.
-func xlsxCells(t *testing.T, data []byte) string {
-	t.Helper()
-	x, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	var b strings.Builder
-	for _, sheet := range x.GetSheetList() {
-		rows, err := x.GetRows(sheet)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for r, row := range rows {
-			for c, v := range row {
-				if v == "" {
-					continue
-				}
-				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
-				fmt.Fprintf(&b, "%s!%s=%s\n", sheet, cell, v)
-			}
-		}
-	}
-	return b.String()
 }
 
 // docxText opens the .docx and reads the text of word/document.xml, a line

@@ -2,8 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -70,9 +70,9 @@ func bulletinPublishCmd() *cobra.Command {
 	c.MarkFlagRequired("as")
 	settings(c.Flags())
 	c.RunE = withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
-		id, err := strconv.ParseInt(args[0], 10, 64)
+		id, err := parseID(cmd, args[0], "a bulletin id")
 		if err != nil {
-			return usageError{fmt.Errorf("publish: %q is not a bulletin id", args[0])}
+			return err
 		}
 		ctx, err := actAs(cmd, a, *as, i18n.Default)
 		if err != nil {
@@ -100,9 +100,9 @@ func bulletinWriteCmd() *cobra.Command {
 	c.MarkFlagRequired("as")
 	settings(c.Flags())
 	c.RunE = withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
-		id, err := strconv.ParseInt(args[0], 10, 64)
+		id, err := parseID(cmd, args[0], "a bulletin id")
 		if err != nil {
-			return usageError{fmt.Errorf("write: %q is not a bulletin id", args[0])}
+			return err
 		}
 		if _, ok := bulletin.Formats[*format]; !ok {
 			return usageError{fmt.Errorf("--format: want html, pdf, docx or xlsx")}
@@ -115,16 +115,7 @@ func bulletinWriteCmd() *cobra.Command {
 		if err != nil {
 			return say(err, i18n.Default)
 		}
-		w := cmd.OutOrStdout()
-		if *out != "" {
-			f, err := os.Create(*out)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			w = f
-		}
-		return say(doc.Write(ctx, w, *format), doc.Lang)
+		return say(writeTo(cmd, *out, func(w io.Writer) error { return doc.Write(ctx, w, *format) }), doc.Lang)
 	})
 	return c
 }

@@ -388,6 +388,9 @@ func TestDemo(t *testing.T) {
 			if seeds != 1 || users != len(wantLines) {
 				t.Errorf("after reuse: %d seeds, %d users", seeds, users)
 			}
+			if e == db.SQLite {
+				supervisionCommands(t, url)
+			}
 		})
 	}
 

@@ -144,6 +144,7 @@ func (s *story) beltStory(users map[string]accounts.User) {
 	s.committeeMeeting()
 	s.inspection(users["inspector"].ID)
 	s.problemList()
+	s.supervision()
 	office := meetings.Input{Kind: meetings.KindOffice, Title: "沿海经济带协调办公室工作会议（示例）", HeldOn: s.today.AddDays(7), Place: "沈阳",
 		HostUnitID: s.units["belt-office"], Attendees: []meetings.Attendee{
 			{UnitID: s.units["belt-office"], Person: "协调办公室负责同志（示例）", Role: meetings.RoleHost},

@@ -174,7 +174,7 @@ func checkBelt(t *testing.T, d *db.DB, now time.Time, as context.Context) {
 	for _, p := range all {
 		solved = solved || p.Status == problems.Solved && p.ReportID != nil
 		rejected = rejected || p.Status == problems.Rejected && p.RejectReason != ""
-		escalated = escalated || p.Escalated && p.Status == problems.Assigned
+		escalated = escalated || p.Escalated && p.Status == problems.Assigned && p.ChaseLevel == 2 // 5 days past its deadline
 		reopened = reopened || p.Reopened > 0 && p.Status == problems.Assigned
 	}
 	if !solved || !rejected || !escalated || !reopened {

@@ -198,4 +198,5 @@ func checkSeed(t *testing.T, d *db.DB, now time.Time) {
 		t.Errorf("timeliness: on time %d, late %d, returned %d, missing %d", onTime, late, returned, absent)
 	}
 	checkBelt(t, d, now, as)
+	checkSupervision(t, d, now, as)
 }

@@ -11,6 +11,8 @@ import (
 
 	"concord/internal/access"
 	"concord/internal/accounts"
+	"concord/internal/alliance"
+	"concord/internal/bulletin"
 	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/errs"
@@ -18,6 +20,7 @@ import (
 	"concord/internal/meetings"
 	"concord/internal/plans"
 	"concord/internal/problems"
+	"concord/internal/scores"
 )
 
 // A story is played on the plans service with its clock set back: every
@@ -28,22 +31,24 @@ import (
 // undone, which is what leaves today's reports pending, awaiting review or
 // returned.
 type story struct {
-	svc   *plans.Service
-	meet  *meetings.Service
-	insp  *inspect.Service
-	probs *problems.Service
-	clock *clock.Fake
-	now   time.Time  // when the demo is seeded
-	today clock.Date // its day
-	as    map[string]context.Context
-	units map[string]int64
-	code  map[int64]string // unit id → code
-	areas map[string]int64
-	tasks map[int64]*taskSpec
-	seen  map[int64]bool // report rows already given their fate
-	nth   map[string]int // reports scheduled so far per task and unit
-	queue eventQueue
-	seq   int
+	svc    *plans.Service
+	meet   *meetings.Service
+	insp   *inspect.Service
+	probs  *problems.Service
+	scores *scores.Service
+	bulls  *bulletin.Service
+	clock  *clock.Fake
+	now    time.Time  // when the demo is seeded
+	today  clock.Date // its day
+	as     map[string]context.Context
+	units  map[string]int64
+	code   map[int64]string // unit id → code
+	areas  map[string]int64
+	tasks  map[int64]*taskSpec
+	seen   map[int64]bool // report rows already given their fate
+	nth    map[string]int // reports scheduled so far per task and unit
+	queue  eventQueue
+	seq    int
 }
 
 // event is something a sample user does at a moment.
@@ -344,8 +349,10 @@ func actorFor(ctx context.Context, id int64, u user, unit int64) context.Context
 func seedPlans(as map[string]context.Context, d *db.DB, units, areas map[string]int64, users map[string]accounts.User, now time.Time) error {
 	fake := clock.NewFake(now)
 	svc := &plans.Service{DB: d, Clock: fake}
+	sc := &scores.Service{DB: d, Clock: fake}
 	s := &story{svc: svc, meet: &meetings.Service{DB: d, Clock: fake, Plans: svc}, insp: &inspect.Service{DB: d, Clock: fake, Plans: svc},
-		probs: &problems.Service{DB: d, Clock: fake}, clock: fake, now: now, today: clock.DayOf(now), as: as, units: units,
+		probs: &problems.Service{DB: d, Clock: fake, Plans: svc}, clock: fake,
+		scores: sc, bulls: &bulletin.Service{DB: d, Clock: fake, Alliance: &alliance.Service{DB: d}, Providers: []bulletin.SectionProvider{sc}}, now: now, today: clock.DayOf(now), as: as, units: units,
 		code: map[int64]string{}, areas: areas, tasks: map[int64]*taskSpec{}, seen: map[int64]bool{}, nth: map[string]int{}}
 	for c, id := range units {
 		s.code[id] = c
@@ -367,7 +374,10 @@ func seedPlans(as map[string]context.Context, d *db.DB, units, areas map[string]
 	if err := s.svc.Daily(s.coord(), s.today); err != nil {
 		return err
 	}
-	return s.insp.ChaseOverdue(s.coord(), s.today)
+	if err := s.insp.ChaseOverdue(s.coord(), s.today); err != nil {
+		return err
+	}
+	return s.probs.ChaseOverdue(s.coord(), s.today)
 }
 
 // adopt makes plan p with its goals and tasks and puts it in force, as the

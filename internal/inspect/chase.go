@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"concord/internal/access"
 	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/jobs"
-	"concord/internal/notify"
 	"concord/internal/plans"
 )
 
@@ -20,22 +18,6 @@ func (s *Service) Job() jobs.Job {
 	return jobs.Job{Name: "inspect.daily", Every: 24 * time.Hour, Run: func(ctx context.Context, slot time.Time) error {
 		return s.ChaseOverdue(ctx, clock.DayOf(slot))
 	}}
-}
-
-// chaseLevel is the level reached days after a deadline, by the same rules
-// as a late task: the unit's staff from the first day late, its leaders
-// ChaseLeaderDays later, the coordination office ChaseOfficeDays later.
-func chaseLevel(due, today clock.Date, set plans.Settings) int {
-	late := due.DaysUntil(today)
-	switch {
-	case late >= 1+set.ChaseOfficeDays:
-		return plans.ChaseOffice
-	case late >= 1+set.ChaseLeaderDays:
-		return plans.ChaseLeader
-	case late >= 1:
-		return plans.ChaseResponsible
-	}
-	return 0
 }
 
 // ChaseOverdue chases the items still waiting for their unit's response
@@ -54,7 +36,7 @@ func (s *Service) ChaseOverdue(ctx context.Context, today clock.Date) error {
 		return err
 	}
 	for _, r := range late {
-		level := chaseLevel(r.DueOn, today, set)
+		level := plans.ChaseLevel(r.DueOn, today, set)
 		if level <= r.ChaseLevel {
 			continue
 		}
@@ -66,19 +48,9 @@ func (s *Service) ChaseOverdue(ctx context.Context, today clock.Date) error {
 			if n, _ := res.RowsAffected(); n == 0 {
 				return nil
 			}
-			to := notify.Audience{}
-			if err := to.UnitStaff(ctx, tx, r.UnitID); err != nil {
+			to, err := plans.ChaseAudience(ctx, tx, r.UnitID, level)
+			if err != nil {
 				return err
-			}
-			if level >= plans.ChaseLeader {
-				if err := to.Role(ctx, tx, access.UnitLeader, r.UnitID); err != nil {
-					return err
-				}
-			}
-			if level >= plans.ChaseOffice {
-				if err := to.Role(ctx, tx, access.Coordinator, 0); err != nil {
-					return err
-				}
 			}
 			kind := fmt.Sprintf("rectification.chase.%d", level)
 			if err := s.tell(ctx, tx, to, r, kind, fmt.Sprintf("%s:%d", kind, r.ID)); err != nil {

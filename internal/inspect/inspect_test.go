@@ -14,7 +14,6 @@ import (
 	"concord/internal/errs"
 	"concord/internal/errs/errstest"
 	"concord/internal/inspect"
-	"concord/internal/jobs"
 	"concord/internal/testworld"
 )
 
@@ -250,26 +249,10 @@ func TestChaseOverdue(t *testing.T) {
 		if _, err := f.S.Respond(f.Reporter[f.B.ID], done.ID, "已整改", done.Version); err != nil {
 			t.Fatal(err)
 		}
-		var runners []*jobs.Runner
-		for _, name := range []string{"one", "two"} {
-			r := &jobs.Runner{DB: d, Clock: f.Clock, Instance: name}
-			r.Add((&inspect.Service{DB: d, Clock: f.Clock, Plans: f.Plans}).Job())
-			runners = append(runners, r)
-		}
+		sweeper := f.Sweeper(t, (&inspect.Service{DB: d, Clock: f.Clock, Plans: f.Plans}).Job())
 		sweep := func(m time.Month, day int) {
 			t.Helper()
-			f.Clock.Set(time.Date(2026, m, day, 0, 30, 0, 0, time.UTC))
-			var wg sync.WaitGroup
-			for range 3 {
-				for _, r := range runners {
-					wg.Go(func() {
-						if err := r.RunDue(context.Background()); err != nil {
-							t.Error(err)
-						}
-					})
-				}
-			}
-			wg.Wait()
+			sweeper(time.Date(2026, m, day, 0, 30, 0, 0, time.UTC))
 		}
 		notices := func(kind, login string) int {
 			return f.Count(t, `SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.kind = $1 AND u.login = $2`, kind, login)

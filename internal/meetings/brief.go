@@ -138,15 +138,14 @@ func (s *Service) Brief(ctx context.Context, id int64, lang string, providers ..
 	if err != nil {
 		return Brief{}, err
 	}
+	lights, err := s.Plans.LightsByPlan(ctx)
+	if err != nil {
+		return Brief{}, err
+	}
 	for _, p := range ps {
-		if p.Status != plans.InForce {
-			continue
+		if p.Status == plans.InForce {
+			b.Plans = append(b.Plans, PlanLine{Code: p.Code, Name: p.Name, Counts: lights[p.ID]})
 		}
-		dash, err := s.Plans.Dashboard(ctx, p.ID)
-		if err != nil {
-			return Brief{}, err
-		}
-		b.Plans = append(b.Plans, PlanLine{Code: p.Code, Name: p.Name, Counts: dash.All})
 	}
 	scope := Scope{MeetingID: id, Before: m.HeldOn.AddDays(-1), Lang: lang}
 	if scope.Since, err = previousDay(ctx, s.DB.R, m); err != nil {

@@ -20,6 +20,7 @@ import (
 	"concord/internal/i18n"
 	"concord/internal/meetings"
 	"concord/internal/plans"
+	"concord/internal/sheet/sheettest"
 	"strconv"
 )
 
@@ -469,6 +470,19 @@ func TestBriefGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		golden(t, filepath.Join("testdata", "brief.golden"), meetings.Text(buf.String()))
+		var x bytes.Buffer
+		if err := b.XLSX(&x, func(key string, args ...any) string { return i18n.T("zh-Hans", key, args...) }); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, filepath.Join("testdata", "brief-xlsx.golden"), sheettest.Cells(t, x.Bytes()))
+		var page bytes.Buffer
+		if err := b.Page(&page, func(key string, args ...any) string { return i18n.T("zh-Hans", key, args...) }); err != nil {
+			t.Fatal(err)
+		}
+		if p := page.String(); !strings.HasPrefix(p, "<!DOCTYPE html>") || !strings.Contains(p, `<html lang="zh-Hans">`) || !strings.Contains(p, "size: A4") ||
+			!strings.Contains(p, "<title>联席会议议定事项落实情况汇报 · 第二次联席会议</title>") || !strings.Contains(meetings.Text(p), meetings.Text(buf.String())) {
+			t.Errorf("the page:\n%s", p)
+		}
 	})
 }
 

@@ -94,6 +94,9 @@ func Notify(ctx context.Context, q db.Querier, now time.Time, m Message) (bool, 
 	if m.UserID == 0 || m.Kind == "" || m.SubjectKey == "" || m.Dedupe == "" {
 		return false, errors.New("notify: a message needs UserID, Kind, SubjectKey and Dedupe")
 	}
+	if err := checkKind(m.Kind); err != nil {
+		return false, err
+	}
 	if m.Args == nil {
 		m.Args = []string{}
 	}

@@ -19,6 +19,7 @@ import (
 	"concord/internal/dbtest"
 	"concord/internal/errs"
 	"concord/internal/errs/errstest"
+	"concord/internal/i18n"
 	"concord/internal/notify"
 )
 
@@ -188,10 +189,11 @@ func TestNotifyOncePerDedupe(t *testing.T) {
 func TestNotifyRejectsIncompleteMessages(t *testing.T) {
 	d := dbtest.Open(t, db.SQLite)
 	for _, m := range []notify.Message{
-		{Kind: "k", SubjectKey: "notify.text", Dedupe: "d"},
+		{Kind: "task.reminder", SubjectKey: "notify.text", Dedupe: "d"},
 		{UserID: 1, SubjectKey: "notify.text", Dedupe: "d"},
-		{UserID: 1, Kind: "k", Dedupe: "d"},
-		{UserID: 1, Kind: "k", SubjectKey: "notify.text"},
+		{UserID: 1, Kind: "task.reminder", Dedupe: "d"},
+		{UserID: 1, Kind: "task.reminder", SubjectKey: "notify.text"},
+		{UserID: 1, Kind: "no.such.kind", SubjectKey: "notify.text", Dedupe: "d"}, // not in notify.Kinds
 	} {
 		if _, err := notify.Notify(context.Background(), d.W, t0, m); err == nil {
 			t.Errorf("Notify(%+v) accepted", m)
@@ -289,3 +291,15 @@ func TestInboxIsTheOwners(t *testing.T) {
 func second[T any](_ T, err error) error { return err }
 
 func third[T, U any](_ T, _ U, err error) error { return err }
+
+// TestKindsNamed: every kind a webhook can take has its name in every
+// language of the webhook form.
+func TestKindsNamed(t *testing.T) {
+	for _, k := range notify.Kinds {
+		for _, lang := range i18n.Languages {
+			if !i18n.Has(lang, "notifyui.event."+k) {
+				t.Errorf("kind %s has no name in %s", k, lang)
+			}
+		}
+	}
+}

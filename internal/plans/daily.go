@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	"concord/internal/access"
 	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/jobs"
+	"concord/internal/notify"
 )
 
 // Job is the daily supervision sweep for the jobs runner: once a day across
@@ -174,10 +176,11 @@ func (s *Service) remind(ctx context.Context, today clock.Date, set Settings) er
 	return nil
 }
 
-// chaseLevel is the level a chase has reached days after a deadline: the
-// responsible person from the first day late, the unit leader
-// ChaseLeaderDays later, the office ChaseOfficeDays later.
-func chaseLevel(due, today clock.Date, set Settings) int {
+// ChaseLevel is the level a chase has reached days after a deadline: the
+// responsible people from the first day late, the unit leader
+// ChaseLeaderDays later, the office ChaseOfficeDays later. Late
+// rectification items and problems escalate by the same rule.
+func ChaseLevel(due, today clock.Date, set Settings) int {
 	late := due.DaysUntil(today)
 	switch {
 	case late >= 1+set.ChaseOfficeDays:
@@ -188,6 +191,27 @@ func chaseLevel(due, today clock.Date, set Settings) int {
 		return ChaseResponsible
 	}
 	return 0
+}
+
+// ChaseAudience is who a chase of unit's overdue item reaches at level:
+// the unit's staff, then its leaders too, then the coordination office
+// too. Rectification items and problems are chased so.
+func ChaseAudience(ctx context.Context, q db.Querier, unit int64, level int) (notify.Audience, error) {
+	to := notify.Audience{}
+	if err := to.UnitStaff(ctx, q, unit); err != nil {
+		return nil, err
+	}
+	if level >= ChaseLeader {
+		if err := to.Role(ctx, q, access.UnitLeader, unit); err != nil {
+			return nil, err
+		}
+	}
+	if level >= ChaseOffice {
+		if err := to.Role(ctx, q, access.Coordinator, 0); err != nil {
+			return nil, err
+		}
+	}
+	return to, nil
 }
 
 // chaseLate chases reports not submitted by their due date and units whose
@@ -230,7 +254,7 @@ func (s *Service) chaseLate(ctx context.Context, today clock.Date, set Settings)
 		return err
 	}
 	for _, l := range lates {
-		level := chaseLevel(l.due, today, set)
+		level := ChaseLevel(l.due, today, set)
 		if level <= l.level {
 			continue
 		}

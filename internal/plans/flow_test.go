@@ -1,6 +1,7 @@
 package plans_test
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -89,6 +90,10 @@ func TestTaskLifecycle(t *testing.T) {
 		}
 		if dash.All.Counts[plans.Closed] != 1 || len(dash.Closed) != 1 || dash.Closed[0].Month != "2026-06" {
 			t.Fatalf("dashboard: %+v", dash)
+		}
+		// The light counts by plan (a meeting brief's) are the dashboard's.
+		if lights, err := w.Plans.LightsByPlan(w.Coord); err != nil || !reflect.DeepEqual(lights[w.Plan.ID], dash.All) {
+			t.Fatalf("lights by plan %+v, %v; the dashboard's %+v", lights[w.Plan.ID], err, dash.All)
 		}
 		var onTime, late, returned int
 		for _, tl := range dash.Timeliness {

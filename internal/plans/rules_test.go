@@ -141,7 +141,7 @@ func TestChaseLevel(t *testing.T) {
 		{"2026-03-10", 0}, {"2026-03-11", ChaseResponsible}, {"2026-03-13", ChaseResponsible},
 		{"2026-03-14", ChaseLeader}, {"2026-03-17", ChaseLeader}, {"2026-03-18", ChaseOffice},
 	} {
-		if got := chaseLevel(due, d(c.today), set); got != c.want {
+		if got := ChaseLevel(due, d(c.today), set); got != c.want {
 			t.Errorf("%s: level %d, want %d", c.today, got, c.want)
 		}
 	}

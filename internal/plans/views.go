@@ -273,6 +273,34 @@ func (s *Service) dashboard(ctx context.Context, planID int64) (Dashboard, error
 	return d, err
 }
 
+// LightsByPlan counts every plan's tasks by light, from the running counts
+// the dashboard reads (no task or report row is read): a meeting brief's
+// plans in force. A plan's counts equal its dashboard's All.
+func (s *Service) LightsByPlan(ctx context.Context) (map[int64]LightCounts, error) {
+	if err := access.FromContext(ctx).Check(access.ViewDashboard, 0); err != nil {
+		return nil, err
+	}
+	out := map[int64]LightCounts{}
+	err := eachRow(ctx, s.DB.R, func(row db.Scanner) error {
+		var plan int64
+		var l Light
+		var n int
+		var sum float64
+		if err := row.Scan(&plan, &l, &n, &sum); err != nil {
+			return err
+		}
+		c := out[plan]
+		c.add(l, n, sum)
+		out[plan] = c
+		return nil
+	}, `SELECT plan_id, light, SUM(n), SUM(progress_sum) FROM task_counts WHERE n > 0 GROUP BY plan_id, light`)
+	for k, c := range out {
+		c.finish()
+		out[k] = c
+	}
+	return out, err
+}
+
 // dashboardTTL bounds how stale a cached dashboard may be when another
 // instance changed the figures.
 const dashboardTTL = 10 * time.Second

@@ -23,6 +23,7 @@ import (
 	"concord/internal/errs"
 	"concord/internal/evidence"
 	"concord/internal/notify"
+	"concord/internal/plans"
 	"concord/internal/timeline"
 )
 
@@ -30,6 +31,7 @@ import (
 type Service struct {
 	DB    *db.DB
 	Clock clock.Clock
+	Plans *plans.Service // the chase's settings (ChaseOverdue)
 }
 
 func (s *Service) now() time.Time { return s.Clock.Now() }
@@ -68,6 +70,7 @@ type Problem struct {
 	EscalationReason string      `json:"escalation_reason"`
 	MeetingRef       string      `json:"meeting_ref"`
 	Reopened         int         `json:"reopened"`
+	ChaseLevel       int         `json:"chase_level"` // the highest level chased past the deadline
 	SolvedAt         *time.Time  `json:"solved_at"`
 	Version          int         `json:"version"`
 	CreatedAt        time.Time   `json:"created_at"`
@@ -94,12 +97,12 @@ type Input struct {
 }
 
 const columns = `id, raised_by_unit_id, raised_by, report_id, category, title, description, ask, status, reject_reason, handling_unit_id, due_on,
-	response, escalated, escalation_reason, meeting_ref, reopened, solved_at, version, created_at, updated_at`
+	response, escalated, escalation_reason, meeting_ref, reopened, chase_level, solved_at, version, created_at, updated_at`
 
 func scan(row db.Scanner) (Problem, error) {
 	var p Problem
 	err := row.Scan(&p.ID, &p.RaisedByUnitID, &p.RaisedBy, &p.ReportID, &p.Category, &p.Title, &p.Description, &p.Ask, &p.Status, &p.RejectReason,
-		&p.HandlingUnitID, &p.DueOn, &p.Response, &p.Escalated, &p.EscalationReason, &p.MeetingRef, &p.Reopened, &p.SolvedAt, &p.Version, &p.CreatedAt, &p.UpdatedAt)
+		&p.HandlingUnitID, &p.DueOn, &p.Response, &p.Escalated, &p.EscalationReason, &p.MeetingRef, &p.Reopened, &p.ChaseLevel, &p.SolvedAt, &p.Version, &p.CreatedAt, &p.UpdatedAt)
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	if p.SolvedAt != nil {
 		t := p.SolvedAt.UTC()
@@ -335,7 +338,7 @@ func (s *Service) Reassign(ctx context.Context, id int64, unit int64, due clock.
 		if err := v.Err(); err != nil {
 			return step{}, err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE problems SET handling_unit_id=$1, due_on=$2, updated_at=$3 WHERE id=$4`, unit, due, s.now(), id)
+		_, err := tx.ExecContext(ctx, `UPDATE problems SET handling_unit_id=$1, due_on=$2, chase_level=0, updated_at=$3 WHERE id=$4`, unit, due, s.now(), id)
 		return step{kind: "reassigned", note: reason, tell: "problem.assigned", handler: unit}, err
 	})
 }

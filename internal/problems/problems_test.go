@@ -23,7 +23,7 @@ type fixture struct {
 
 func setup(t *testing.T, d *db.DB) fixture {
 	w := testworld.New(t, d)
-	return fixture{w, &problems.Service{DB: d, Clock: w.Clock}}
+	return fixture{w, &problems.Service{DB: d, Clock: w.Clock, Plans: w.Plans}}
 }
 
 // raise has A's reporter raise a problem involving B.

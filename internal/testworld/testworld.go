@@ -6,6 +6,7 @@ package testworld
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"concord/internal/alliance"
 	"concord/internal/clock"
 	"concord/internal/db"
+	"concord/internal/jobs"
 	"concord/internal/plans"
 )
 
@@ -95,4 +97,31 @@ func (w *World) Count(t testing.TB, query string, args ...any) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// Sweeper runs job as two instances would: a runner each, three sweeps
+// each at once, as of the fake clock set to at. A daily job claims its
+// slot once across them, so whatever it sends must be sent once.
+func (w *World) Sweeper(t testing.TB, job jobs.Job) func(at time.Time) {
+	var runners []*jobs.Runner
+	for _, name := range []string{"one", "two"} {
+		r := &jobs.Runner{DB: w.DB, Clock: w.Clock, Instance: name}
+		r.Add(job)
+		runners = append(runners, r)
+	}
+	return func(at time.Time) {
+		t.Helper()
+		w.Clock.Set(at)
+		var wg sync.WaitGroup
+		for range 3 {
+			for _, r := range runners {
+				wg.Go(func() {
+					if err := r.RunDue(context.Background()); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+		}
+		wg.Wait()
+	}
 }

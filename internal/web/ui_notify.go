@@ -107,11 +107,9 @@ func (s *Server) notificationBadge(w http.ResponseWriter, r *http.Request) {
 
 // ---- webhooks ----
 
-// webhookEvents are the notification kinds a webhook may take (those the
-// supervision cycle sends: internal/plans notices.go and daily.go); "*"
-// takes every kind, those to come included.
-var webhookEvents = []string{"*", "report.submitted", "report.approved", "report.returned", "report.accepted", "report.help",
-	"task.completion_filed", "task.closed", "task.reopened", "task.chase", "task.reminder", "milestone.reminder", "report.reminder"}
+// webhookEvents are the notification kinds a webhook may take: "*" (every
+// kind, those to come included), then every kind Concord sends.
+var webhookEvents = append([]string{"*"}, notify.Kinds...)
 
 type webhooksData struct {
 	Hooks   []notify.Webhook
