@@ -128,6 +128,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Meetings:     a.Meetings,
 		Scores:       a.Scores,
 		Bulletins:    a.Bulletins,
+		Water:        a.Water,
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,

@@ -25,6 +25,7 @@ import (
 	"concord/internal/plans"
 	"concord/internal/problems"
 	"concord/internal/scores"
+	"concord/internal/waterstore"
 	"concord/internal/web"
 )
 
@@ -95,7 +96,8 @@ func newFixture(t *testing.T, e db.Engine) *fixture {
 		Inspect: &inspect.Service{DB: d, Clock: clock.System, Plans: f.Plans}, Problems: &problems.Service{DB: d, Clock: clock.System},
 		Meetings:  &meetings.Service{DB: d, Clock: clock.System, Plans: f.Plans},
 		Scores:    &scores.Service{DB: d, Clock: clock.System},
-		Bulletins: &bulletin.Service{DB: d, Clock: clock.System, Alliance: al}})
+		Bulletins: &bulletin.Service{DB: d, Clock: clock.System, Alliance: al},
+		Water:     &waterstore.Service{DB: d, Clock: clock.System}})
 	if err != nil {
 		t.Fatal(err)
 	}

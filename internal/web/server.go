@@ -22,6 +22,7 @@ import (
 	"concord/internal/plans"
 	"concord/internal/problems"
 	"concord/internal/scores"
+	"concord/internal/waterstore"
 )
 
 // Deps are the services the web layer serves.
@@ -37,6 +38,7 @@ type Deps struct {
 	Meetings     *meetings.Service
 	Scores       *scores.Service
 	Bulletins    *bulletin.Service
+	Water        *waterstore.Service
 	Audit        *audit.Store
 	Log          *slog.Logger
 	CookieSecure string // auto, always or never
@@ -57,6 +59,8 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 	derived derived
+	imports waterImports // readings imports running or recently done
+	pushes  pushLimiter  // the automatic stations' pushes per address
 }
 
 // New builds the server, parsing and checking every template up front.
