@@ -3,8 +3,8 @@ package web
 import (
 	"bytes"
 	"database/sql"
-	"net/url"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -41,7 +41,9 @@ func (s *Server) apiWaterStations(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiCreateWaterStation(w http.ResponseWriter, r *http.Request) {
-	create(s, w, r, func(in waterstore.StationInput) (waterstore.Station, error) { return s.Water.CreateStation(r.Context(), in) },
+	create(s, w, r, func(in waterstore.StationInput) (waterstore.Station, error) {
+		return s.Water.CreateStation(r.Context(), in)
+	},
 		func(st waterstore.Station) (string, int) { return "/api/v1/water/stations/" + itoa(st.ID), st.Version })
 }
 

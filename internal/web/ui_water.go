@@ -766,7 +766,9 @@ type waterExports struct {
 }
 
 // WaterExports links base's CSV and XLSX for period.
-func (p pageData) WaterExports(base, period string) waterExports { return waterExports{p, base, period} }
+func (p pageData) WaterExports(base, period string) waterExports {
+	return waterExports{p, base, period}
+}
 
 // stationFormData is the station form, drawn by "water-station-form".
 type stationFormData struct {
