@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,9 +109,16 @@ func (s *Service) AssessStation(ctx context.Context, id int64, p Period) (a Stat
 // MatrixRow is a station's class in each month of a matrix (water.NoClass
 // where it has none).
 type MatrixRow struct {
-	Station Station       `json:"station"`
-	Classes []water.Class `json:"classes"`
+	Station Station      `json:"station"`
+	Classes []MonthClass `json:"classes"`
 }
+
+// MonthClass is a class in a matrix: a number in JSON (a []water.Class
+// would be bytes, written in base64).
+type MonthClass struct{ water.Class }
+
+// MarshalJSON writes the class as its number, 0 for none.
+func (c MonthClass) MarshalJSON() ([]byte, error) { return []byte(strconv.Itoa(int(c.Class))), nil }
 
 // Matrix is the stations × months class matrix of a period: the stations
 // classed in at least one of its months, by code.
@@ -133,11 +141,11 @@ func (s *Service) Matrix(ctx context.Context, p Period) (Matrix, error) {
 		for _, a := range list {
 			row := byStation[a.Station.ID]
 			if row == nil {
-				row = &MatrixRow{Station: a.Station, Classes: make([]water.Class, len(m.Months))}
+				row = &MatrixRow{Station: a.Station, Classes: make([]MonthClass, len(m.Months))}
 				byStation[a.Station.ID] = row
 				order = append(order, a.Station.ID)
 			}
-			row.Classes[i] = a.Class
+			row.Classes[i] = MonthClass{a.Class}
 		}
 	}
 	for _, id := range order {

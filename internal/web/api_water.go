@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"database/sql"
+	"math"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -170,16 +171,55 @@ func withPeriod[T any](s *Server, w http.ResponseWriter, r *http.Request, load f
 	respond(s, w, r, v, 0, err)
 }
 
-// assessmentJSON is a station's assessment with its explanation.
+// assessmentJSON is a station's assessment with its explanation. Limits
+// and multiples an item does not have are null (JSON has no NaN).
 type assessmentJSON struct {
-	waterstore.StationAssessment
-	ClassName  string   `json:"class_name"`
-	Explain    string   `json:"explain"`
-	Pollutants []string `json:"main_pollutants"`
+	Station    waterstore.Station `json:"station"`
+	Class      water.Class        `json:"class"`
+	ClassName  string             `json:"class_name"`
+	Grade      water.Grade        `json:"grade"`
+	Target     water.Class        `json:"target_class"`
+	Compliant  bool               `json:"compliant"`
+	Values     int                `json:"values"`
+	Items      []itemJSON         `json:"items"`
+	Deciding   []water.Item       `json:"deciding"`
+	Pollutants []string           `json:"main_pollutants"`
+	Explain    string             `json:"explain"`
+}
+
+// itemJSON is one item's verdict.
+type itemJSON struct {
+	Item     water.Item  `json:"item"`
+	Value    float64     `json:"value"`
+	Class    water.Class `json:"class"`
+	Failed   *float64    `json:"failed_limit"`
+	Multiple *float64    `json:"multiple"`
+}
+
+// resultJSON are a result's items and deciding items.
+func resultJSON(r water.Result) ([]itemJSON, []water.Item) {
+	items, deciding := make([]itemJSON, len(r.Items)), make([]water.Item, len(r.Deciding))
+	for i, ic := range r.Items {
+		items[i] = itemJSON{Item: ic.Item, Value: ic.Value, Class: ic.Class}
+		if !math.IsNaN(ic.Failed) {
+			v := ic.Failed
+			items[i].Failed = &v
+		}
+		if ic.HasMultiple {
+			v := ic.Multiple
+			items[i].Multiple = &v
+		}
+	}
+	for i, ic := range r.Deciding {
+		deciding[i] = ic.Item
+	}
+	return items, deciding
 }
 
 func assessmentBody(a waterstore.StationAssessment, lang string) assessmentJSON {
-	out := assessmentJSON{StationAssessment: a, ClassName: a.Standard().ClassName(a.Class), Explain: a.Explain(lang), Pollutants: []string{}}
+	out := assessmentJSON{Station: a.Station, Class: a.Class, ClassName: a.Standard().ClassName(a.Class), Grade: a.Grade,
+		Target: a.Target, Compliant: a.Compliant, Values: a.Values, Explain: a.Explain(lang), Pollutants: []string{}}
+	out.Items, out.Deciding = resultJSON(a.Result)
 	for _, p := range a.Pollutants {
 		out.Pollutants = append(out.Pollutants, p.Label(lang))
 	}
@@ -203,9 +243,41 @@ func (s *Server) apiWaterMatrix(w http.ResponseWriter, r *http.Request) {
 
 // gradeJSON is an area's grade with its explanation.
 type gradeJSON struct {
-	waterstore.AreaGrade
-	GradeName string `json:"grade_name"`
-	Explain   string `json:"explain"`
+	Kind      string                   `json:"kind"`
+	Name      string                   `json:"name"`
+	Stations  []string                 `json:"stations"`
+	GradeName string                   `json:"grade_name"`
+	Explain   string                   `json:"explain"`
+	River     *riverJSON               `json:"river,omitempty"`
+	Sea       *waterstore.SeaAreaGrade `json:"sea,omitempty"`
+}
+
+// riverJSON is a river's or basin's grade: by shares of sections, or from
+// the items averaged over them.
+type riverJSON struct {
+	Grade         water.Grade `json:"grade"`
+	ByShare       bool        `json:"by_share"`
+	AveragedClass water.Class `json:"averaged_class"`
+	AveragedItems []itemJSON  `json:"averaged_items"`
+	Counts        [7]int      `json:"counts"`
+	GoodShare     float64     `json:"good_share"`
+	WorseShare    float64     `json:"worse_share"`
+	Pollutants    []string    `json:"main_pollutants"`
+}
+
+func gradeBody(g waterstore.AreaGrade, lang string) gradeJSON {
+	out := gradeJSON{Kind: g.Kind, Name: g.Name, Stations: g.Stations, GradeName: g.GradeName(lang),
+		Explain: g.Explain(lang, water.DefaultRiverRule, water.DefaultSeaRules), Sea: g.Sea}
+	if ra := g.River; ra != nil {
+		r := &riverJSON{Grade: ra.Grade, ByShare: ra.ByShare, AveragedClass: ra.Averaged.Class, Counts: ra.Counts,
+			GoodShare: ra.GoodShare, WorseShare: ra.WorseShare, Pollutants: []string{}}
+		r.AveragedItems, _ = resultJSON(ra.Averaged)
+		for _, p := range ra.Pollutants {
+			r.Pollutants = append(r.Pollutants, water.GB3838.Limit(p.Item).Name(lang)+"("+strconv.FormatFloat(p.Share, 'f', 1, 64)+"%)")
+		}
+		out.River = r
+	}
+	return out
 }
 
 func (s *Server) apiWaterGrades(w http.ResponseWriter, r *http.Request) {
@@ -213,7 +285,7 @@ func (s *Server) apiWaterGrades(w http.ResponseWriter, r *http.Request) {
 		list, err := s.Water.Grades(r.Context(), p, water.DefaultRiverRule, water.DefaultSeaRules)
 		out := make([]gradeJSON, len(list))
 		for i, g := range list {
-			out[i] = gradeJSON{g, g.GradeName(langOf(r)), g.Explain(langOf(r), water.DefaultRiverRule, water.DefaultSeaRules)}
+			out[i] = gradeBody(g, langOf(r))
 		}
 		return out, err
 	})

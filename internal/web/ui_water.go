@@ -710,8 +710,8 @@ func (s *Server) exportWaterMatrix() http.HandlerFunc {
 		s.writeTable(w, r, table{name: "water-matrix", headers: hs, rows: fromList(m.Rows, func(row waterstore.MatrixRow) []any {
 			out := []any{row.Station.Code, row.Station.NameZh}
 			for _, c := range row.Classes {
-				name := v.ClassName(row.Station, c)
-				if c == water.NoClass {
+				name := v.ClassName(row.Station, c.Class)
+				if c.Class == water.NoClass {
 					name = ""
 				}
 				out = append(out, name)

@@ -119,7 +119,7 @@ func wtTargets(f *fixture, p string) []pmTarget {
 // wtPages are the water pages every role renders in every language.
 func wtPages(f *fixture) []string {
 	w := wtSample(f)
-	return []string{"/water?period=2020-05", "/water?period=nonsense", "/water/stations", "/water/stations?boundary=any&q=LN",
+	return []string{"/water?period=2020-05", "/water/stations", "/water/stations?boundary=any&q=LN",
 		fmt.Sprintf("/water/stations/%d?period=2020Q2", w.Sanchahe.ID), fmt.Sprintf("/water/stations/%d?period=2020-05&item=do", w.Sea.ID),
 		"/water/imports", "/water/suspects?period=2020", "/water/assessment?period=2020-05", "/water/matrix?period=2020"}
 }
