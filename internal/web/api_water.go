@@ -71,8 +71,8 @@ func stationFileFormat(name, field string) (string, error) {
 }
 
 // apiImportWaterStations reads a stations file (multipart, field "file"):
-// 200 with what changed, or 422 with every problem located and nothing
-// written.
+// 200 with what changed, or 422 sheet.problems with nothing written, each
+// problem in fields by its cell reference and the whole result in current.
 func (s *Server) apiImportWaterStations(w http.ResponseWriter, r *http.Request) {
 	name, data, err := uploadedFile(w, r)
 	var format string
@@ -87,11 +87,14 @@ func (s *Server) apiImportWaterStations(w http.ResponseWriter, r *http.Request) 
 		s.apiFail(w, r, err)
 		return
 	}
-	status := http.StatusOK
-	if len(res.Problems) > 0 {
-		status = http.StatusUnprocessableEntity
+	body := stationImportBody(res, langOf(r))
+	if e, ok := errs.As(res.Problems.Err()); ok {
+		c := *e
+		c.Current = body
+		s.apiFail(w, r, &c)
+		return
 	}
-	writeJSON(w, status, stationImportBody(res, langOf(r)))
+	writeJSON(w, http.StatusOK, body)
 }
 
 // stationImportJSON is a stations import with its problems worded.

@@ -213,7 +213,7 @@ func TestWaterExports(t *testing.T) {
 	}
 	mbody, ct = wtMultipart("stations.csv", "code,name_zh,province,water_body,status\nLN-9,新,辽宁,pond,active\n", nil)
 	res = f.do("POST", "/api/v1/water/stations/file", f.token("coordinator"), mbody, map[string]string{"Content-Type": ct})
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "pond") || res.JSON["created"] != float64(0) {
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "pond") || res.JSON["code"] != "sheet.problems" {
 		t.Errorf("broken stations file: %d %s", res.StatusCode, res.Body)
 	}
 }
