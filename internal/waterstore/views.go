@@ -408,7 +408,8 @@ func (s *Service) Series(ctx context.Context, id int64, item water.Item, p Perio
 }
 
 // BandsOf are the class bands of item at a site of body, under GB 3097
-// for the sea and GB 3838 elsewhere; none for an item without limits.
+// for the sea and GB 3838 elsewhere, best class first, each from where the
+// better one ends; none for an item without limits.
 func BandsOf(body water.WaterBody, item water.Item) []Band {
 	std := water.GB3838
 	if body == water.Sea {
@@ -430,6 +431,17 @@ func BandsOf(body water.WaterBody, item water.Item) []Band {
 		}
 		if !math.IsInf(hi, 0) {
 			b.Hi = &hi
+		}
+		// Each class's band starts where the better one's ends, so the
+		// bands do not overlap: Class Ⅱ of an upper limit is from Ⅰ's
+		// limit to its own, of a lower limit (DO) from its own to Ⅰ's.
+		if n := len(out); n > 0 && lim.Bound != water.Range {
+			if b.Lo == nil {
+				b.Lo = out[n-1].Hi
+			}
+			if b.Hi == nil {
+				b.Hi = out[n-1].Lo
+			}
 		}
 		out = append(out, b)
 	}
