@@ -36,7 +36,7 @@
       return res.json();
     }).then(function (j) {
       if (bar) { bar.hidden = false; bar.value = j.percent; }
-      statusText(status, j.state + " · " + j.read + " / " + j.size + " B");
+      statusText(status, ((status && status.dataset.running) || j.state) + " · " + j.percent + "%");
       if (j.state === "running") {
         setTimeout(function () { poll(url, bar, status); }, 500);
       } else if (location.pathname !== "/water/imports/" + j.id) {
@@ -58,7 +58,9 @@
       xhr.setRequestHeader("Accept", "application/json");
       bar.hidden = false;
       xhr.upload.addEventListener("progress", function (ev) {
-        if (ev.lengthComputable) bar.value = Math.round(100 * ev.loaded / ev.total);
+        if (!ev.lengthComputable) return;
+        bar.value = Math.round(100 * ev.loaded / ev.total);
+        statusText(status, status.dataset.uploading + " · " + bar.value + "%");
       });
       xhr.onload = function () {
         var body = {};
