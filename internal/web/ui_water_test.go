@@ -65,6 +65,22 @@ func TestWaterForms(t *testing.T) {
 		t.Error("a station of the broken file was created")
 	}
 
+	// Without script the upload form posts its CSRF token in the body; the
+	// import's page follows with its report.
+	body, ct = wtMultipart("表单.csv", wtHeader+"辽宁,大凌河,2020-10-10T08:00:00+08:00,7.5,6,5,0.8,0.15,正常\n", map[string]string{"csrf": s.csrf, "zone": "+08:00"})
+	res = f.do("POST", "/water/imports", "", body, map[string]string{"Content-Type": ct, "Cookie": cookie["Cookie"]})
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/water/imports/") {
+		t.Fatalf("form upload: %d %s", res.StatusCode, pmSnippet(res.Body))
+	}
+	page := f.do("GET", loc, "", nil, cookie)
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, `data-state="done"`) || !strings.Contains(page.Body, "表单.csv") {
+		t.Errorf("import page: %d %s", page.StatusCode, pmSnippet(page.Body))
+	}
+	if other := f.do("GET", loc, "", nil, map[string]string{"Cookie": "concord_session=" + f.token("viewer")}); other.StatusCode != http.StatusForbidden {
+		t.Errorf("someone else's import page: %d", other.StatusCode)
+	}
+
 	// A push token: shown once on the page that creates it, never again.
 	res = post(fmt.Sprintf("/water/stations/%d/tokens", w.Sea.ID), url.Values{"label": {"浮标"}})
 	i := strings.Index(res.Body, "cwp_")
