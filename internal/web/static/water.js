@@ -33,6 +33,7 @@
   // poll reads an import's progress until it has ended, then shows its page.
   function poll(url, bar, status) {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" }).then(function (res) {
+      if (!res.ok) throw new Error(res.statusText);
       return res.json();
     }).then(function (j) {
       if (bar) { bar.hidden = false; bar.value = j.percent; }
@@ -44,6 +45,10 @@
       } else {
         location.reload();
       }
+    }).catch(function () {
+      // Offline for a moment, or the import is gone: the link on the page
+      // still reloads it.
+      setTimeout(function () { poll(url, bar, status); }, 2000);
     });
   }
 
