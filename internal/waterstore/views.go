@@ -216,6 +216,12 @@ func (s *Service) Grades(ctx context.Context, p Period, rule water.RiverRule, se
 	if err != nil {
 		return nil, err
 	}
+	return GradesOf(list, rule, sea), nil
+}
+
+// GradesOf grades rivers, basins and sea areas from a period's station
+// assessments, as Grades does.
+func GradesOf(list []StationAssessment, rule water.RiverRule, sea water.SeaRules) []AreaGrade {
 	type group struct {
 		codes    []string
 		sections []water.SectionMeans
@@ -264,7 +270,7 @@ func (s *Service) Grades(ctx context.Context, p Period, rule water.RiverRule, se
 	slices.SortFunc(out, func(a, b AreaGrade) int {
 		return cmp.Or(cmp.Compare(kindOrder[a.Kind], kindOrder[b.Kind]), cmp.Compare(a.Name, b.Name))
 	})
-	return out, nil
+	return out
 }
 
 // CityRank is a responsible unit's standing over a period.
@@ -295,6 +301,12 @@ func (s *Service) CityRanking(ctx context.Context, p Period) ([]CityRank, error)
 	if err != nil {
 		return nil, err
 	}
+	return RankingOf(list), nil
+}
+
+// RankingOf ranks the responsible units from a period's station
+// assessments, as CityRanking does.
+func RankingOf(list []StationAssessment) []CityRank {
 	by := map[int64]*CityRank{}
 	for _, a := range list {
 		if a.Station.Body == water.Sea || a.Station.UnitID == nil || a.Class == water.NoClass {
@@ -351,7 +363,7 @@ func (s *Service) CityRanking(ctx context.Context, p Period) ([]CityRank, error)
 			out[i].Rank = i + 1
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Point is one value of a time series.

@@ -133,19 +133,15 @@ func (s *Server) waterPage(r *http.Request, f form) (string, pageData, error) {
 		return "", p, err
 	}
 	d.waterView = v
+	// One assessment of the period serves the map, the ranking and the grades.
 	list, err := s.Water.Assess(r.Context(), v.Period)
-	if err == nil {
-		var stations []waterstore.Station
-		if stations, err = s.Water.Stations(r.Context()); err == nil {
-			d.Map = newWaterMap(p, stations, list)
-		}
+	if err != nil {
+		return "", p, err
 	}
-	if err == nil {
-		d.Ranking, err = s.Water.CityRanking(r.Context(), v.Period)
-	}
-	if err == nil {
-		d.Grades, err = s.Water.Grades(r.Context(), v.Period, water.DefaultRiverRule, water.DefaultSeaRules)
-	}
+	stations, err := s.Water.Stations(r.Context())
+	d.Map = newWaterMap(p, stations, list)
+	d.Ranking = waterstore.RankingOf(list)
+	d.Grades = waterstore.GradesOf(list, water.DefaultRiverRule, water.DefaultSeaRules)
 	return "water", p, err
 }
 
