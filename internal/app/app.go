@@ -138,6 +138,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Scores:       a.Scores,
 		Bulletins:    a.Bulletins,
 		WaterAccount: a.WaterAccount,
+		Water:        a.Water,
 		Audit:        a.Audit,
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,

@@ -125,13 +125,8 @@ func (st Station) Responsible() *int64 {
 // Months are the period's months, yyyymm, in order.
 func (p Period) Months() []int {
 	var out []int
-	for m := p.From; m <= p.To; {
+	for m := p.From; m <= p.To; m = AddMonths(m, 1) {
 		out = append(out, m)
-		if m%100 == 12 {
-			m += 100 - 11
-		} else {
-			m++
-		}
 	}
 	return out
 }

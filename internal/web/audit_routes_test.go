@@ -226,7 +226,7 @@ const (
 // PATTERN"; each prepares its objects and returns the call to measure.
 func arCases() map[string]func(f *fixture) arCall {
 	cases := arFoundationCases()
-	for _, more := range []map[string]func(f *fixture) arCall{arPlanAPICases(), arPlanUICases(), arNotifyCases(), arInspectCases(), arMeetingCases(), arScoreCases(), arBulletinCases(), arWaterBriefCases()} {
+	for _, more := range []map[string]func(f *fixture) arCall{arPlanAPICases(), arPlanUICases(), arNotifyCases(), arInspectCases(), arMeetingCases(), arScoreCases(), arBulletinCases(), arWaterBriefCases(), arWaterCases()} {
 		for k, c := range more {
 			cases[k] = c
 		}

@@ -92,13 +92,15 @@ func newFixture(t *testing.T, e db.Engine) *fixture {
 	}
 	f.Plans = &plans.Service{DB: d, Clock: clock.System}
 	f.seedPlan()
+	ws := &waterstore.Service{DB: d, Clock: clock.System}
 	f.Srv, err = web.New(web.Deps{DB: d, Accounts: acc, Alliance: al, Plans: f.Plans, Audit: &audit.Store{DB: d}, Version: "test",
 		Notify: &notify.Service{DB: d, Clock: clock.System}, Planio: &planio.Service{Plans: f.Plans, Alliance: al},
 		Inspect: &inspect.Service{DB: d, Clock: clock.System, Plans: f.Plans}, Problems: &problems.Service{DB: d, Clock: clock.System, Plans: f.Plans},
 		Meetings:  &meetings.Service{DB: d, Clock: clock.System, Plans: f.Plans},
 		Scores:    &scores.Service{DB: d, Clock: clock.System},
 		Bulletins: &bulletin.Service{DB: d, Clock: clock.System, Alliance: al},
-		WaterAccount: &wateraccount.Service{DB: d, Clock: clock.System, Water: &waterstore.Service{DB: d, Clock: clock.System},
+		Water:     ws,
+		WaterAccount: &wateraccount.Service{DB: d, Clock: clock.System, Water: ws,
 			Inspect: &inspect.Service{DB: d, Clock: clock.System, Plans: f.Plans}}})
 	if err != nil {
 		t.Fatal(err)

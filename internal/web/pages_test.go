@@ -32,6 +32,7 @@ func TestPagesInEveryLanguage(t *testing.T) {
 	paths = append(paths, scPages(f)...)
 	paths = append(paths, blPages(f)...)
 	paths = append(paths, wbPages(f)...)
+	paths = append(paths, wtPages(f)...)
 	rendered := 0
 	for _, role := range access.Roles {
 		login := strings.ReplaceAll(string(role), "_", "-")

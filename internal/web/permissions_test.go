@@ -171,6 +171,8 @@ func pmTargets(f *fixture, rt web.Route, tokenID, areaID int64) ([]pmTarget, err
 			{path: fmt.Sprintf("%s?unit_id=%d", p, f.Other.ID), unit: "other"},
 			{path: p, unit: "own"},
 		}
+	case wtTargets(f, p) != nil:
+		ts = wtTargets(f, p)
 	case scTargets(f, p) != nil:
 		ts = scTargets(f, p)
 	case mtMatrixID(f, p) != 0:
@@ -209,6 +211,10 @@ var pmBodies = map[string]func() (string, string){
 	},
 }
 
+// pmTokenFor are the routes whose bearer token is not a user's (a
+// station's push token): every caller sends that one.
+var pmTokenFor = map[string]func(f *fixture) string{}
+
 // pmEndsSession are the routes that end the caller's session when allowed:
 // they get a fresh session each time.
 var pmEndsSession = map[string]bool{"DELETE /api/v1/session": true, "POST /logout": true}
@@ -225,7 +231,9 @@ func pmSend(f *fixture, rt web.Route, path string, s pmSession) result {
 		body = "{}"
 	}
 	token := ""
-	if s.token != "" {
+	if tf, ok := pmTokenFor[key]; ok {
+		token = tf(f) // a route authenticated by its own kind of token
+	} else if s.token != "" {
 		if rt.API {
 			token = s.token
 		} else {

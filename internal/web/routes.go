@@ -95,6 +95,7 @@ func (s *Server) routeTable() []Route {
 	routes = append(routes, s.bulletinRoutes(api, ui)...)
 	routes = append(routes, s.waterBriefRoutes(api, ui)...)
 	routes = append(routes, s.supervisionRoutes(api)...)
+	routes = append(routes, s.waterRoutes(api, ui)...)
 	return append(routes, s.planUIRoutes(ui)...)
 }
 

@@ -23,6 +23,7 @@ import (
 	"concord/internal/problems"
 	"concord/internal/scores"
 	"concord/internal/wateraccount"
+	"concord/internal/waterstore"
 )
 
 // Deps are the services the web layer serves.
@@ -39,6 +40,7 @@ type Deps struct {
 	Scores       *scores.Service
 	Bulletins    *bulletin.Service
 	WaterAccount *wateraccount.Service // the water loop and brief; its Water is the water store
+	Water        *waterstore.Service
 	Audit        *audit.Store
 	Log          *slog.Logger
 	CookieSecure string // auto, always or never
@@ -59,6 +61,8 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 	derived derived
+	imports waterImports // readings imports running or recently done
+	pushes  pushLimiter  // the automatic stations' pushes per address
 }
 
 // New builds the server, parsing and checking every template up front.
