@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -326,6 +327,26 @@ func TestNoChromium(t *testing.T) {
 	}
 	_, err := bulletin.Document{}.PDF(context.Background())
 	if e, ok := errs.As(err); !ok || e.Kind != errs.Unavailable || e.Key != "error.bulletin.no_chromium" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestNoCJKFont hides every font from fontconfig (an empty configuration)
+// and expects the PDF refused rather than printed as empty boxes.
+func TestNoCJKFont(t *testing.T) {
+	if _, err := exec.LookPath("fc-list"); err != nil || bulletin.Chromium() == "" {
+		t.Skip("no fontconfig or no Chromium")
+	}
+	if !bulletin.HasCJKFont(context.Background()) {
+		t.Error("no CJK font on the test machine: ./scripts/test installs fonts-noto-cjk")
+	}
+	conf := filepath.Join(t.TempDir(), "fonts.conf")
+	if err := os.WriteFile(conf, []byte(`<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig></fontconfig>`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FONTCONFIG_FILE", conf)
+	_, err := bulletin.Document{}.PDF(context.Background())
+	if e, ok := errs.As(err); !ok || e.Kind != errs.Unavailable || e.Key != "error.bulletin.no_cjk_font" {
 		t.Fatalf("err = %v", err)
 	}
 }

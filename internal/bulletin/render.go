@@ -99,14 +99,28 @@ func Chromium() string {
 // pdfTimeout bounds one print, so a hung browser fails the request.
 const pdfTimeout = 60 * time.Second
 
+// HasCJKFont reports whether fontconfig, which Chromium draws text with,
+// knows a font for Chinese. Without fc-list it cannot tell and assumes so.
+func HasCJKFont(ctx context.Context) bool {
+	fc, err := exec.LookPath("fc-list")
+	if err != nil {
+		return true
+	}
+	out, err := exec.CommandContext(ctx, fc, ":lang=zh", "family").Output()
+	return err != nil || len(bytes.TrimSpace(out)) > 0
+}
+
 // PDF prints the bulletin's page through headless Chromium. Without
-// Chromium it says so with error.bulletin.no_chromium (503). Chinese text
-// needs a CJK font on the server (Debian: fonts-noto-cjk), or it prints as
-// empty boxes.
+// Chromium it says so with error.bulletin.no_chromium (503); without a
+// font for Chinese (Debian: fonts-noto-cjk) with error.bulletin.no_cjk_font
+// (503), rather than print the text as empty boxes.
 func (d Document) PDF(ctx context.Context) ([]byte, error) {
 	bin := Chromium()
 	if bin == "" {
 		return nil, errs.New(errs.Unavailable, "error.bulletin.no_chromium")
+	}
+	if !HasCJKFont(ctx) {
+		return nil, errs.New(errs.Unavailable, "error.bulletin.no_cjk_font")
 	}
 	dir, err := os.MkdirTemp("", "concord-bulletin-")
 	if err != nil {
