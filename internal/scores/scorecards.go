@@ -3,6 +3,7 @@ package scores
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"time"
 
@@ -395,15 +396,49 @@ type Standing struct {
 	Total  float64        `json:"total"`
 }
 
+// Current is the scorecard the dashboard shows: the published one whose
+// period ended last, with its ranking.
+type Current struct {
+	Scorecard Scorecard  `json:"scorecard"`
+	Ranking   []Standing `json:"ranking"`
+}
+
+// Current returns the published scorecard whose period ended last, with
+// its ranking; nil while none is published.
+func (s *Service) Current(ctx context.Context) (*Current, error) {
+	if err := access.FromContext(ctx).Check(access.ViewScores, 0); err != nil {
+		return nil, err
+	}
+	var id int64
+	err := s.DB.R.QueryRowContext(ctx, `SELECT id FROM scorecards WHERE status = 'published' ORDER BY ends_on DESC, id DESC LIMIT 1`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, err := getScorecard(ctx, s.DB.R, id)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Ranking(ctx, id)
+	return &Current{c, r}, err
+}
+
 // Ranking is the units' standings, best first; equal totals share a rank.
 // It is the read the supervision bulletin uses.
 func (s *Service) Ranking(ctx context.Context, id int64) ([]Standing, error) {
 	_, cards, err := s.Results(ctx, id)
+	return StandingsOf(cards), err
+}
+
+// StandingsOf is the ranking of a scorecard's results.
+func StandingsOf(cards []UnitCard) []Standing {
 	out := make([]Standing, len(cards))
 	for i, u := range cards {
 		out[i] = Standing{Rank: u.Rank, UnitID: u.UnitID, Code: u.Code, Name: u.Name, Total: u.Total}
 	}
-	return out, err
+	return out
 }
 
 func (s *Service) results(ctx context.Context, q db.Querier, c Scorecard) ([]UnitCard, error) {

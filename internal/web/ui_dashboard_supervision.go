@@ -8,6 +8,7 @@ import (
 	"concord/internal/inspect"
 	"concord/internal/meetings"
 	"concord/internal/problems"
+	"concord/internal/scores"
 )
 
 // supervisionFigures are the alliance's meeting decisions by status, open
@@ -17,6 +18,9 @@ type supervisionFigures struct {
 	Decisions meetings.Overview `json:"decisions"`
 	Rects     inspect.Overview  `json:"rectifications"`
 	Problems  problems.Overview `json:"problems"`
+	// Scorecard is the latest published scorecard and its ranking; null
+	// while none is published.
+	Scorecard *scores.Current `json:"scorecard"`
 }
 
 func (s *Server) supervisionFigures(ctx context.Context) (supervisionFigures, error) {
@@ -28,7 +32,10 @@ func (s *Server) supervisionFigures(ctx context.Context) (supervisionFigures, er
 	if sf.Rects, err = s.Inspect.Overview(ctx); err != nil {
 		return sf, err
 	}
-	sf.Problems, err = s.Problems.Overview(ctx)
+	if sf.Problems, err = s.Problems.Overview(ctx); err != nil {
+		return sf, err
+	}
+	sf.Scorecard, err = s.Scores.Current(ctx)
 	return sf, err
 }
 
@@ -47,6 +54,8 @@ type supervision struct {
 	// ProblemTiles count the open problems at each step, linking to them.
 	ProblemTiles []countTile
 	Charts       []chart
+	// Ranking draws the current scorecard's ranking.
+	Ranking chart
 }
 
 // countTile is a count that links to the list it counts.
@@ -71,6 +80,9 @@ func (s *Server) supervisionOf(ctx context.Context, p pageData, dir *directory) 
 	}
 	sv.ProblemTiles = append(sv.ProblemTiles, countTile{p.T("problems.ui.escalated"), sv.Problems.Escalated, "/problems?open=1&escalated=1"})
 	sv.Charts = []chart{decisionChart(p, sv.Decisions), rectChart(p, dir, sv.Rects)}
+	if sv.Scorecard != nil {
+		sv.Ranking = rankingChart(p, "dash-ranking-chart", sv.Scorecard.Ranking)
+	}
 	return sv, nil
 }
 

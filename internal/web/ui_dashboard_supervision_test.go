@@ -56,7 +56,14 @@ func TestDashboardSupervision(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// No scorecard published yet: the block says so.
 	res := uiGet(f, pmLogin(f, "inspector"), "/")
+	wantIn(t, "dashboard", res, zh("supervision.dash.no_scorecard"))
+	card := scCard(f, "本月考核", true)
+
+	res = uiGet(f, pmLogin(f, "inspector"), "/")
+	wantIn(t, "dashboard", res, `data-chart="dash-ranking-chart"`, fmt.Sprintf(`<a href="/scorecards/%d">本月考核</a>`, card.ID),
+		zh("supervision.dash.scorecard_period", card.StartsOn, card.EndsOn, 1))
 	wantIn(t, "dashboard", res, `data-chart="decision-chart"`, `data-chart="rect-chart"`,
 		zh("supervision.dash.decisions_summary", 2, 1), zh("supervision.dash.problems_summary", 1, 0), zh("supervision.dash.rects_summary", 1, 0),
 		fmt.Sprintf(`<a href="/meetings/%d">打通港口集疏运通道</a>`, m.ID), `href="/problems?status=raised"><span class="num">1</span>`,
@@ -82,6 +89,15 @@ func TestDashboardSupervision(t *testing.T) {
 			Open     int            `json:"open"`
 			ByStatus map[string]int `json:"by_status"`
 		} `json:"problems"`
+		Scorecard *struct {
+			Scorecard struct {
+				ID int64 `json:"id"`
+			} `json:"scorecard"`
+			Ranking []struct {
+				Rank   int   `json:"rank"`
+				UnitID int64 `json:"unit_id"`
+			} `json:"ranking"`
+		} `json:"scorecard"`
 	}
 	if err := json.Unmarshal([]byte(api.Body), &got); err != nil || api.StatusCode != http.StatusOK {
 		t.Fatalf("GET supervision: %d %s %v", api.StatusCode, api.Body, err)
@@ -89,6 +105,9 @@ func TestDashboardSupervision(t *testing.T) {
 	if got.Decisions.Total != 2 || got.Decisions.Totals["overdue"] != 1 || len(got.Decisions.Overdue) != 1 || got.Decisions.Overdue[0].ID != late.ID ||
 		got.Rects.Open != 1 || len(got.Rects.ByUnit) != 1 || got.Rects.ByUnit[0].UnitID != f.Other.ID || got.Problems.Open != 1 || got.Problems.ByStatus["raised"] != 1 {
 		t.Errorf("supervision = %+v", got)
+	}
+	if got.Scorecard == nil || got.Scorecard.Scorecard.ID != card.ID || len(got.Scorecard.Ranking) == 0 || got.Scorecard.Ranking[0].Rank != 1 {
+		t.Errorf("current scorecard = %+v", got.Scorecard)
 	}
 }
 

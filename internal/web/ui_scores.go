@@ -241,13 +241,13 @@ func (s *Server) scorecardPage(r *http.Request, f form) (string, pageData, error
 			d.Manual = append(d.Manual, o)
 		}
 	}
-	d.Chart = rankingChart(p, d.Lines)
+	d.Chart = rankingChart(p, "ranking-chart", scores.StandingsOf(d.Lines))
 	return "scorecard", p, nil
 }
 
 // rankingChart is the units' totals, best first.
-func rankingChart(p pageData, units []scores.UnitCard) chart {
-	ch := newChart(p, "ranking-chart", "scores.ui.ranking", "bar", p.T("scores.ui.col.unit"), p.T("scores.ui.col.rank"), p.T("scores.ui.col.total"))
+func rankingChart(p pageData, id string, units []scores.Standing) chart {
+	ch := newChart(p, id, "scores.ui.ranking", "bar", p.T("scores.ui.col.unit"), p.T("scores.ui.col.rank"), p.T("scores.ui.col.total"))
 	labels, values := []string{}, []float64{}
 	for _, u := range units {
 		name := p.Name(u.Name)
