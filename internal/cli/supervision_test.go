@@ -70,6 +70,18 @@ func supervisionCommands(t *testing.T, url string) {
 		}
 	}
 
+	problemsList := read("problem", "list", "--open")
+	escalated := regexp.MustCompile(`(?m)^(\d+)\s+.*营口市.*大辽河口跨界断面水质考核数据口径不一致（示例）$`).FindStringSubmatch(problemsList)
+	if escalated == nil || strings.Contains(problemsList, "建议将本市全部在建项目") {
+		t.Fatalf("problem list --open (the rejected one left out):\n%s", problemsList)
+	}
+	problem := read("problem", "show", escalated[1])
+	for _, want := range []string{"生态环境", "涉及单位: 盘锦市", "协调请求: 请协调统一跨界断面监测和考核口径", "已提请会议研究"} {
+		if !strings.Contains(problem, want) {
+			t.Errorf("problem show lacks %q:\n%s", want, problem)
+		}
+	}
+
 	d, _ := openStore(t, url)
 	var starts clock.Date
 	if err := d.R.QueryRow(`SELECT starts_on FROM scorecards`).Scan(&starts); err != nil {
