@@ -92,7 +92,7 @@ flags winning. "concord config" prints the effective settings.`,
 	root.AddCommand(
 		serveCmd(), demoCmd(), migrateCmd(), userCmd(), unitCmd(), allianceCmd(),
 		backupCmd(), versionCmd(), configCmd(), generateCmd(), importCmd(), exportCmd(),
-		waterCmd(), bulletinCmd(), meetingCmd(), inspectionCmd(), problemCmd(), scorecardCmd(),
+		waterCmd(), bulletinCmd(), meetingCmd(), inspectionCmd(), problemCmd(), committeeCmd(), agreementCmd(), scorecardCmd(),
 	)
 	for _, c := range root.Commands() {
 		wrapArgs(c)

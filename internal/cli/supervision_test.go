@@ -82,6 +82,13 @@ func supervisionCommands(t *testing.T, url string) {
 		}
 	}
 
+	if got := read("committee", "list"); !regexp.MustCompile(`(?m)^\d+\s+ENV\s+执行层\s+6\s+生态环境专业委员会$`).MatchString(got) {
+		t.Errorf("committee list:\n%s", got)
+	}
+	if got := read("agreement", "list"); !strings.Contains(got, "海洋环境保护、监测与治理合作框架协议") {
+		t.Errorf("agreement list:\n%s", got)
+	}
+
 	d, _ := openStore(t, url)
 	var starts clock.Date
 	if err := d.R.QueryRow(`SELECT starts_on FROM scorecards`).Scan(&starts); err != nil {
