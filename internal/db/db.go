@@ -3,6 +3,7 @@
 package db
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -11,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver
 	_ "modernc.org/sqlite"           // pure-Go SQLite driver
 )
@@ -188,16 +188,18 @@ func (d *DB) ConnTx(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx) err
 	return run(tx, func(tx *sql.Tx) error { return fn(conn, tx) })
 }
 
-// CopyFrom writes n rows (row(i) gives the i-th) into table's columns
+// CopyText writes data, rows in COPY's text format (tab-separated,
+// newline-ended, escaped by the caller), into target ("table (columns)")
 // with PostgreSQL's COPY protocol, inside whatever transaction conn is in:
-// the bulk path, several times the rate of multi-row INSERTs.
-func CopyFrom(ctx context.Context, conn *sql.Conn, table string, columns []string, n int, row func(i int) ([]any, error)) error {
+// the bulk path, several times the rate of multi-row INSERTs, and with
+// nothing encoded value by value on either side.
+func CopyText(ctx context.Context, conn *sql.Conn, target string, data []byte) error {
 	return conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("COPY needs PostgreSQL's driver, not %T", dc)
 		}
-		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromSlice(n, row))
+		_, err := c.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(data), "COPY "+target+" FROM STDIN")
 		return err
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -70,6 +71,22 @@ func FuzzReadStations(f *testing.F) {
 		}
 		if err != nil && strings.Contains(err.Error(), "‼") {
 			t.Fatalf("untranslated %v", err)
+		}
+	})
+}
+
+// FuzzNumber checks number's fast path against strconv.ParseFloat: the
+// same bits, or both an error.
+func FuzzNumber(f *testing.F) {
+	for _, s := range []string{"7.53", "0", "-0", "0.050", ".5", "1.", "-12.25", "123456789012345", "1234567890123456", "9007199254740993",
+		"0.000000000000001", "1e3", "-", ".", "", "1.2.3", "0x10", "+1", "00012.3400", "999999999999999.9", "4.35"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := number(s)
+		want, werr := strconv.ParseFloat(s, 64)
+		if (err != nil) != (werr != nil) || err == nil && math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("number(%q) = %v, %v; ParseFloat: %v, %v", s, got, err, want, werr)
 		}
 	})
 }

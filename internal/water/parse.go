@@ -226,7 +226,7 @@ func (t *table) row(row int, cells []string) error {
 			if missing(text) {
 				continue
 			}
-			v, err := strconv.ParseFloat(text, 64)
+			v, err := number(text)
 			if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
 				if display != "" {
 					text = display
@@ -465,6 +465,46 @@ func quickTime(s string, opt Options) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// pow10 are the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// number reads a value. A plain decimal of at most 15 digits, nearly
+// every cell of a monitoring file, is its digits as an integer divided by
+// a power of ten: both exact in a float64, so the one rounding of the
+// division gives what strconv.ParseFloat gives, at a fraction of its cost.
+// Anything else is strconv.ParseFloat's.
+func number(s string) (float64, error) {
+	i, neg := 0, false
+	if len(s) > 0 && s[0] == '-' {
+		i, neg = 1, true
+	}
+	var mant uint64
+	nd, frac, dot := 0, 0, false
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			nd++
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return strconv.ParseFloat(s, 64)
+		}
+	}
+	if nd == 0 || nd > 15 {
+		return strconv.ParseFloat(s, 64)
+	}
+	v := float64(mant) / pow10[frac]
+	if neg {
+		v = -v
+	}
+	return v, nil
 }
 
 func digits(s string) (int, bool) {

@@ -2,6 +2,9 @@ package waterstore
 
 import (
 	"bytes"
+	"encoding/json"
+	"math"
+	"strconv"
 	"testing"
 )
 
@@ -25,6 +28,27 @@ func FuzzReadStationFile(f *testing.F) {
 			if in.Code == "" || in.NameZh == "" || in.Province == "" {
 				t.Fatalf("a row without its required fields passed: %+v", in)
 			}
+		}
+	})
+}
+
+// FuzzAppendNum checks that a packed value is a JSON number that reads
+// back as exactly the value, as short as strconv's shortest form.
+func FuzzAppendNum(f *testing.F) {
+	for _, v := range []float64{7.53, 0.05, 0.0001, 0.00005, 12, -3.25, 123456789.5, 1e9, 0, math.Copysign(0, -1), 0.1 + 0.2, 1.0 / 3, 8.6e-7, -0.0125} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v float64) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return
+		}
+		b := appendNum(nil, v)
+		var got float64
+		if err := json.Unmarshal(b, &got); err != nil || math.Float64bits(got) != math.Float64bits(v) {
+			t.Fatalf("appendNum(%v) = %s, reads back %v, %v", v, b, got, err)
+		}
+		if short := strconv.FormatFloat(v, 'g', -1, 64); len(b) > len(short) {
+			t.Fatalf("appendNum(%v) = %s, longer than %s", v, b, short)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,7 +114,11 @@ func (s *Service) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) (R
 		if err := in.loadStations(ctx); err != nil {
 			return err
 		}
-		sum, err := water.Read(r, opt.Format, opt.Options, in.add)
+		emit, finish := handOff(in.add)
+		sum, err := water.Read(r, opt.Format, opt.Options, emit)
+		if ferr := finish(); err == nil {
+			err = ferr
+		}
 		if err != nil {
 			return err
 		}
@@ -144,6 +149,66 @@ func (s *Service) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) (R
 		return rep, nil
 	}
 	return rep, err
+}
+
+// handOffBatch is how many samples the reader hands over at once.
+const handOffBatch = 256
+
+// handOff calls add on a goroutine of its own for each sample given to
+// emit, in order, so that reading a file (splitting, parsing numbers and
+// times) and storing what it read (packing, counting) use two cores.
+// After add fails emit returns its error; finish waits for the samples
+// handed over and returns add's first error. finish must be called.
+func handOff(add func(water.Sample) error) (emit func(water.Sample) error, finish func() error) {
+	jobs, free := make(chan []water.Sample, 4), make(chan []water.Sample, 5)
+	failed, done := make(chan struct{}), make(chan struct{})
+	var err error // add's first error, written before failed is closed
+	go func() {
+		defer close(done)
+		for batch := range jobs {
+			for _, s := range batch {
+				if err != nil {
+					break
+				}
+				if err = add(s); err != nil {
+					close(failed)
+				}
+			}
+			select {
+			case free <- batch[:0]:
+			default:
+			}
+		}
+	}()
+	batch := make([]water.Sample, 0, handOffBatch)
+	send := func() error {
+		select {
+		case jobs <- batch:
+		case <-failed:
+			return err
+		}
+		select {
+		case batch = <-free:
+		default:
+			batch = make([]water.Sample, 0, handOffBatch)
+		}
+		return nil
+	}
+	emit = func(s water.Sample) error {
+		if batch = append(batch, s); len(batch) < handOffBatch {
+			return nil
+		}
+		return send()
+	}
+	finish = func() error {
+		if len(batch) > 0 {
+			send()
+		}
+		close(jobs)
+		<-done
+		return err
+	}
+	return emit, finish
 }
 
 // batchRecord is what the audit keeps of an ingest: its counts, not its
@@ -178,6 +243,13 @@ type stationRef struct {
 	code string
 }
 
+// lastStation is a station found by province and name.
+type lastStation struct {
+	province, section string
+	ref               stationRef
+	ok                bool
+}
+
 // stationMonth is a station's month (yyyymm).
 type stationMonth struct {
 	station int64
@@ -196,11 +268,37 @@ type sampleKey struct {
 	at      int64
 }
 
-// sampleRow is a row of water_samples to write.
+// rowBatch is rows of water_samples to write: their keys, and their
+// data columns packed one after another in data (row i's ends at
+// rows[i].end), so gathering a row allocates nothing.
+type rowBatch struct {
+	rows []sampleRow
+	data []byte
+}
+
 type sampleRow struct {
 	station, at, batch int64
 	suspect            int
-	data               string
+	end                int
+}
+
+func (b *rowBatch) add(station, at, batch int64, vals []value) {
+	b.data = appendData(b.data, batch, vals)
+	b.rows = append(b.rows, sampleRow{station, at, batch, suspectOf(vals), len(b.data)})
+}
+
+// dataOf is row i's data column.
+func (b *rowBatch) dataOf(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = b.rows[i-1].end
+	}
+	return b.data[start:b.rows[i].end]
+}
+
+func (b *rowBatch) reset() *rowBatch {
+	b.rows, b.data = b.rows[:0], b.data[:0]
+	return b
 }
 
 // pendingSample is a sample that may meet stored values: its station has
@@ -224,7 +322,7 @@ type span struct {
 // written is a batch of sample rows for the writer, or with ack a
 // barrier: acked once everything sent before it is written.
 type written struct {
-	rows []sampleRow
+	rows *rowBatch
 	ack  chan struct{}
 }
 
@@ -303,11 +401,12 @@ type ingester struct {
 	replace  bool
 	rep      Report
 	stations map[string]stationRef // by province and Chinese name
+	last     lastStation           // the previous sample's: files list a station's samples together
 	names    []string
 	unknown  map[string]bool // stations reported unknown
 	spans    map[int64]*span
 	pending  []pendingSample
-	fresh    []sampleRow
+	fresh    *rowBatch
 	// The month sums gathered in memory, by station and month; the last
 	// used is at hand (files list a station's samples together).
 	sums    map[stationMonth]*[]itemSum
@@ -318,11 +417,12 @@ type ingester struct {
 	// while the file is read on: sent on jobs, they come back on free;
 	// werr is the writer's first error, read after a barrier.
 	jobs    chan written
-	free    chan []sampleRow
+	free    chan *rowBatch
 	stopped chan struct{}
 	werr    error
 	vals    []value
 	buf     []byte
+	copyBuf []byte // the writer's COPY data
 	engine  db.Engine
 	insert  *sql.Stmt // rowsPerInsert rows, SQLite
 	update  *sql.Stmt // one stored sample's values
@@ -351,7 +451,8 @@ func (s *Service) begin(ctx context.Context, conn *sql.Conn, tx *sql.Tx, source,
 	if in.update, err = tx.PrepareContext(ctx, `UPDATE water_samples SET suspect = $1, data = $2 WHERE station_id = $3 AND at = $4`); err != nil {
 		return nil, err
 	}
-	in.jobs, in.free, in.stopped = make(chan written, 2), make(chan []sampleRow, 3), make(chan struct{})
+	in.fresh = &rowBatch{}
+	in.jobs, in.free, in.stopped = make(chan written, 2), make(chan *rowBatch, 3), make(chan struct{})
 	go in.writer()
 	return in, nil
 }
@@ -369,7 +470,7 @@ func (in *ingester) writer() {
 			in.werr = in.writeRows(w.rows)
 		}
 		select {
-		case in.free <- w.rows[:0]:
+		case in.free <- w.rows.reset():
 		default:
 		}
 	}
@@ -377,14 +478,14 @@ func (in *ingester) writer() {
 
 // send hands the gathered sample rows to the writer.
 func (in *ingester) send() {
-	if len(in.fresh) == 0 {
+	if len(in.fresh.rows) == 0 {
 		return
 	}
 	in.jobs <- written{rows: in.fresh}
 	select {
 	case in.fresh = <-in.free:
 	default:
-		in.fresh = make([]sampleRow, 0, rowsPerWrite(in.engine))
+		in.fresh = &rowBatch{}
 	}
 }
 
@@ -456,20 +557,23 @@ func (in *ingester) conflict(p water.Problem) {
 // add takes a sample read from a file: its station is found by province
 // and name; an unknown one is reported once, with the closest name.
 func (in *ingester) add(smp water.Sample) error {
-	ref, ok := in.stations[stationKey(smp.Province, smp.Section)]
-	if !ok {
+	if !in.last.ok || smp.Province != in.last.province || smp.Section != in.last.section {
 		k := stationKey(smp.Province, smp.Section)
-		if !in.unknown[k] {
-			in.unknown[k] = true
-			p := water.Problem{File: in.file, Row: smp.Row, Key: "waterstore.error.unknown_station", Args: []any{smp.Province, smp.Section}}
-			if near, ok := sheet.Suggest(smp.Section, in.names); ok {
-				p.Key, p.Args = "waterstore.error.unknown_station_near", append(p.Args, near)
+		ref, ok := in.stations[k]
+		if !ok {
+			if !in.unknown[k] {
+				in.unknown[k] = true
+				p := water.Problem{File: in.file, Row: smp.Row, Key: "waterstore.error.unknown_station", Args: []any{smp.Province, smp.Section}}
+				if near, ok := sheet.Suggest(smp.Section, in.names); ok {
+					p.Key, p.Args = "waterstore.error.unknown_station_near", append(p.Args, near)
+				}
+				in.problem(p)
 			}
-			in.problem(p)
+			return nil
 		}
-		return nil
+		in.last = lastStation{smp.Province, smp.Section, ref, true}
 	}
-	return in.addAt(ref, smp)
+	return in.addAt(in.last.ref, smp)
 }
 
 // addAt takes a sample of a known station: a new one is packed and
@@ -552,9 +656,8 @@ func (in *ingester) span(station int64) (*span, error) {
 
 // queue adds a new sample row, writing when enough are gathered.
 func (in *ingester) queue(station, at int64, vals []value) error {
-	in.buf = appendData(in.buf[:0], in.rep.BatchID, vals)
-	in.fresh = append(in.fresh, sampleRow{station, at, in.rep.BatchID, suspectOf(vals), string(in.buf)})
-	if len(in.fresh) >= rowsPerWrite(in.engine) {
+	in.fresh.add(station, at, in.rep.BatchID, vals)
+	if len(in.fresh.rows) >= rowsPerWrite(in.engine) {
 		in.send()
 	}
 	return nil
@@ -562,34 +665,41 @@ func (in *ingester) queue(station, at int64, vals []value) error {
 
 // writeRows writes sample rows: by COPY on PostgreSQL, by prepared
 // multi-row inserts on SQLite.
-func (in *ingester) writeRows(rows []sampleRow) error {
-	if len(rows) == 0 {
+func (in *ingester) writeRows(b *rowBatch) error {
+	if len(b.rows) == 0 {
 		return nil
 	}
 	if in.engine == db.Postgres {
-		return db.CopyFrom(in.ctx, in.conn, "water_samples", []string{"station_id", "at", "batch_id", "suspect", "data"}, len(rows),
-			func(i int) ([]any, error) {
-				r := rows[i]
-				return []any{r.station, r.at, r.batch, r.suspect, r.data}, nil
-			})
+		// COPY's text format: the data column's JSON has no tab, newline
+		// or backslash to escape (item codes are identifiers).
+		in.copyBuf = in.copyBuf[:0]
+		for i, r := range b.rows {
+			in.copyBuf = strconv.AppendInt(in.copyBuf, r.station, 10)
+			in.copyBuf = append(in.copyBuf, '\t')
+			in.copyBuf = strconv.AppendInt(in.copyBuf, r.at, 10)
+			in.copyBuf = append(in.copyBuf, '\t')
+			in.copyBuf = strconv.AppendInt(in.copyBuf, r.batch, 10)
+			in.copyBuf = append(in.copyBuf, '\t', byte('0'+r.suspect), '\t')
+			in.copyBuf = append(append(in.copyBuf, b.dataOf(i)...), '\n')
+		}
+		return db.CopyText(in.ctx, in.conn, "water_samples ("+sampleColumns+")", in.copyBuf)
 	}
 	per := rowsPerInsert(in.engine)
 	args := make([]any, 0, 5*per)
-	for len(rows) >= per {
+	for start := 0; start < len(b.rows); start += per {
 		args = args[:0]
-		for _, r := range rows[:per] {
-			args = append(args, r.station, r.at, r.batch, r.suspect, r.data)
+		for i := start; i < min(start+per, len(b.rows)); i++ {
+			r := b.rows[i]
+			args = append(args, r.station, r.at, r.batch, r.suspect, string(b.dataOf(i)))
+		}
+		if len(args) < 5*per {
+			return in.exec(insertHead, "", 5, args)
 		}
 		if _, err := in.insert.ExecContext(in.ctx, args...); err != nil {
 			return err
 		}
-		rows = rows[per:]
 	}
-	args = args[:0]
-	for _, r := range rows {
-		args = append(args, r.station, r.at, r.batch, r.suspect, r.data)
-	}
-	return in.exec(insertHead, "", 5, args)
+	return nil
 }
 
 // flush writes everything gathered: pending samples, sample rows and
@@ -676,11 +786,11 @@ func (in *ingester) flushPending() error {
 		if len(c.vals) == 0 {
 			continue
 		}
-		in.buf = appendData(in.buf[:0], c.batch, c.vals)
 		if c.isNew {
-			in.fresh = append(in.fresh, sampleRow{k.station, k.at, c.batch, suspectOf(c.vals), string(in.buf)})
+			in.fresh.add(k.station, k.at, c.batch, c.vals)
 			continue
 		}
+		in.buf = appendData(in.buf[:0], c.batch, c.vals)
 		if _, err := in.update.ExecContext(in.ctx, suspectOf(c.vals), string(in.buf), k.station, k.at); err != nil {
 			return err
 		}
