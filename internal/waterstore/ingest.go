@@ -262,29 +262,54 @@ type itemSum struct {
 	sum  water.Sum
 }
 
-// sampleKey is a stored sample's key.
-type sampleKey struct {
-	station int64
-	at      int64
-}
-
-// rowBatch is rows of water_samples to write: their keys, and their
-// data columns packed one after another in data (row i's ends at
-// rows[i].end), so gathering a row allocates nothing.
+// rowBatch is rows of water_days to write: their keys, and their data
+// columns packed one after another in data (row i's ends at rows[i].end),
+// so gathering a row allocates nothing. A row is built in place: opened,
+// given its samples in time order, closed.
 type rowBatch struct {
-	rows []sampleRow
+	rows []dayRow
 	data []byte
+	cur  dayRow // the open row, when open
+	n    int    // its samples
+	open bool
 }
 
-type sampleRow struct {
-	station, at, batch int64
-	suspect            int
-	end                int
+type dayRow struct {
+	station, day int64
+	suspect      int
+	end          int
 }
 
-func (b *rowBatch) add(station, at, batch int64, vals []value) {
-	b.data = appendData(b.data, batch, vals)
-	b.rows = append(b.rows, sampleRow{station, at, batch, suspectOf(vals), len(b.data)})
+// start opens a row for station's day.
+func (b *rowBatch) start(station, day int64) {
+	b.cur, b.n, b.open = dayRow{station: station, day: day}, 0, true
+	b.data = append(b.data, '[')
+}
+
+// isOpen reports whether station's day is the open row.
+func (b *rowBatch) isOpen(station, day int64) bool {
+	return b.open && b.cur.station == station && b.cur.day == day
+}
+
+// add adds a sample to the open row.
+func (b *rowBatch) add(s daySample) {
+	if b.n > 0 {
+		b.data = append(b.data, ',')
+	}
+	b.data = appendSample(b.data, s)
+	b.n++
+	b.cur.suspect |= suspectOf(s.vals)
+}
+
+// close closes the open row, if any.
+func (b *rowBatch) close() {
+	if !b.open {
+		return
+	}
+	b.data = append(b.data, ']')
+	b.cur.end = len(b.data)
+	b.rows = append(b.rows, b.cur)
+	b.open = false
 }
 
 // dataOf is row i's data column.
@@ -297,7 +322,7 @@ func (b *rowBatch) dataOf(i int) []byte {
 }
 
 func (b *rowBatch) reset() *rowBatch {
-	b.rows, b.data = b.rows[:0], b.data[:0]
+	b.rows, b.data, b.open = b.rows[:0], b.data[:0], false
 	return b
 }
 
@@ -311,7 +336,7 @@ type pendingSample struct {
 }
 
 // span is what a station has stored when an ingest starts (its first and
-// last times, any when n is 0), and the last time this ingest has seen.
+// last days, any unless stored), and the last time this ingest has seen.
 type span struct {
 	from, to int64
 	stored   bool
@@ -326,14 +351,14 @@ type written struct {
 	ack  chan struct{}
 }
 
-// rowsPerWrite is how many sample rows are gathered before they are
-// written: one COPY on PostgreSQL (each a statement and a round trip, so
-// many rows), statements of rowsPerInsert rows on SQLite.
+// rowsPerWrite is how many day rows are gathered before they are written:
+// one COPY on PostgreSQL (each a statement and a round trip, so many
+// rows), statements of rowsPerInsert rows on SQLite.
 func rowsPerWrite(e db.Engine) int {
 	if e == db.Postgres {
-		return 32768
+		return 8192
 	}
-	return 4096
+	return 1024
 }
 
 // batchSamples is how many samples that may meet stored values are looked
@@ -355,8 +380,8 @@ func rowsPerInsert(e db.Engine) int {
 	return 100
 }
 
-const sampleColumns = "station_id, at, batch_id, suspect, data"
-const insertHead = `INSERT INTO water_samples (` + sampleColumns + `) VALUES `
+const dayColumns = "station_id, day, suspect, data"
+const insertHead = `INSERT INTO water_days (` + dayColumns + `) VALUES `
 
 // values writes rows tuples of width placeholders: anonymous ones on
 // SQLite, which finds each numbered parameter by a scan of a list (a cost
@@ -385,13 +410,14 @@ func values(e db.Engine, rows, width int) string {
 
 // ingester writes one batch of readings inside a transaction.
 //
-// Most samples are new: their station has nothing stored around their
-// time (before its first or after its last stored sample when the ingest
-// began) and this ingest has not seen the station at that time or later.
-// They are packed and written straight away (COPY on PostgreSQL). The
-// others, a late sample between stored ones or a file out of time order,
-// are looked up a batch at a time and merged value by value: duplicates,
-// conflicts, corrections, values added to a stored sample.
+// Most samples are new: their station has nothing stored on their day
+// (before its first or after its last stored day when the ingest began)
+// and this ingest has not seen the station at that time or later, nor
+// closed that day's row. They are packed into their day's row, the open
+// one, and written once it closes (COPY on PostgreSQL). The others, a
+// late sample among stored ones or a file out of time or station order,
+// are looked up a batch at a time and merged value by value into their
+// day's row: duplicates, conflicts, corrections, values added.
 type ingester struct {
 	ctx      context.Context
 	tx       *sql.Tx
@@ -444,11 +470,11 @@ func (s *Service) begin(ctx context.Context, conn *sql.Conn, tx *sql.Tx, source,
 	}
 	in.engine = s.DB.Engine
 	if in.engine == db.SQLite {
-		if in.insert, err = tx.PrepareContext(ctx, insertHead+values(in.engine, rowsPerInsert(in.engine), 5)); err != nil {
+		if in.insert, err = tx.PrepareContext(ctx, insertHead+values(in.engine, rowsPerInsert(in.engine), 4)); err != nil {
 			return nil, err
 		}
 	}
-	if in.update, err = tx.PrepareContext(ctx, `UPDATE water_samples SET suspect = $1, data = $2 WHERE station_id = $3 AND at = $4`); err != nil {
+	if in.update, err = tx.PrepareContext(ctx, `UPDATE water_days SET suspect = $1, data = $2 WHERE station_id = $3 AND day = $4`); err != nil {
 		return nil, err
 	}
 	in.fresh = &rowBatch{}
@@ -478,6 +504,7 @@ func (in *ingester) writer() {
 
 // send hands the gathered sample rows to the writer.
 func (in *ingester) send() {
+	in.fresh.close()
 	if len(in.fresh.rows) == 0 {
 		return
 	}
@@ -519,7 +546,7 @@ func (in *ingester) loadStations(ctx context.Context) error {
 	in.stations = map[string]stationRef{}
 	// What each station has stored: two index look-ups each.
 	rows, err := in.tx.QueryContext(ctx, `SELECT id, code, province, name_zh,
-		(SELECT min(at) FROM water_samples s WHERE s.station_id = w.id), (SELECT max(at) FROM water_samples s WHERE s.station_id = w.id)
+		(SELECT min(day) FROM water_days d WHERE d.station_id = w.id), (SELECT max(day) FROM water_days d WHERE d.station_id = w.id)
 		FROM water_stations w`)
 	if err != nil {
 		return err
@@ -594,7 +621,11 @@ func (in *ingester) addAt(ref stationRef, smp water.Sample) error {
 	if err != nil {
 		return err
 	}
-	isNew := (!sp.stored || at < sp.from || at > sp.to) && (!sp.seen || at > sp.last)
+	// New: on a day before or after those stored, later than what this
+	// ingest has seen of the station, and on a later day or the open row's.
+	day := dayOf(at)
+	isNew := (!sp.stored || day < sp.from || day > sp.to) &&
+		(!sp.seen || at > sp.last && (day > dayOf(sp.last) || in.fresh.isOpen(ref.id, day)))
 	if !sp.seen || at > sp.last {
 		sp.last, sp.seen = at, true
 	}
@@ -617,10 +648,10 @@ func (in *ingester) addAt(ref stationRef, smp water.Sample) error {
 			return err
 		}
 	}
-	if len(in.vals) == 0 {
-		return nil
+	if len(in.vals) > 0 {
+		in.queue(ref.id, at, in.vals)
 	}
-	return in.queue(ref.id, at, in.vals)
+	return nil
 }
 
 // stored counts a value newly stored: in the report, and in its month's
@@ -645,7 +676,7 @@ func (in *ingester) span(station int64) (*span, error) {
 	}
 	sp := &span{}
 	var from, to sql.NullInt64
-	err := in.tx.QueryRowContext(in.ctx, `SELECT min(at), max(at) FROM water_samples WHERE station_id = $1`, station).Scan(&from, &to)
+	err := in.tx.QueryRowContext(in.ctx, `SELECT min(day), max(day) FROM water_days WHERE station_id = $1`, station).Scan(&from, &to)
 	if err != nil {
 		return nil, err
 	}
@@ -654,13 +685,17 @@ func (in *ingester) span(station int64) (*span, error) {
 	return sp, nil
 }
 
-// queue adds a new sample row, writing when enough are gathered.
-func (in *ingester) queue(station, at int64, vals []value) error {
-	in.fresh.add(station, at, in.rep.BatchID, vals)
-	if len(in.fresh.rows) >= rowsPerWrite(in.engine) {
-		in.send()
+// queue adds a new sample to its day's row, the open one or a new one,
+// writing when enough rows are gathered.
+func (in *ingester) queue(station, at int64, vals []value) {
+	day := dayOf(at)
+	if !in.fresh.isOpen(station, day) {
+		if in.fresh.close(); len(in.fresh.rows) >= rowsPerWrite(in.engine) {
+			in.send()
+		}
+		in.fresh.start(station, day)
 	}
-	return nil
+	in.fresh.add(daySample{at, in.rep.BatchID, vals})
 }
 
 // writeRows writes sample rows: by COPY on PostgreSQL, by prepared
@@ -676,24 +711,22 @@ func (in *ingester) writeRows(b *rowBatch) error {
 		for i, r := range b.rows {
 			in.copyBuf = strconv.AppendInt(in.copyBuf, r.station, 10)
 			in.copyBuf = append(in.copyBuf, '\t')
-			in.copyBuf = strconv.AppendInt(in.copyBuf, r.at, 10)
-			in.copyBuf = append(in.copyBuf, '\t')
-			in.copyBuf = strconv.AppendInt(in.copyBuf, r.batch, 10)
+			in.copyBuf = strconv.AppendInt(in.copyBuf, r.day, 10)
 			in.copyBuf = append(in.copyBuf, '\t', byte('0'+r.suspect), '\t')
 			in.copyBuf = append(append(in.copyBuf, b.dataOf(i)...), '\n')
 		}
-		return db.CopyText(in.ctx, in.conn, "water_samples ("+sampleColumns+")", in.copyBuf)
+		return db.CopyText(in.ctx, in.conn, "water_days ("+dayColumns+")", in.copyBuf)
 	}
 	per := rowsPerInsert(in.engine)
-	args := make([]any, 0, 5*per)
+	args := make([]any, 0, 4*per)
 	for start := 0; start < len(b.rows); start += per {
 		args = args[:0]
 		for i := start; i < min(start+per, len(b.rows)); i++ {
 			r := b.rows[i]
-			args = append(args, r.station, r.at, r.batch, r.suspect, string(b.dataOf(i)))
+			args = append(args, r.station, r.day, r.suspect, string(b.dataOf(i)))
 		}
-		if len(args) < 5*per {
-			return in.exec(insertHead, "", 5, args)
+		if len(args) < 4*per {
+			return in.exec(insertHead, "", 4, args)
 		}
 		if _, err := in.insert.ExecContext(in.ctx, args...); err != nil {
 			return err
@@ -715,83 +748,65 @@ func (in *ingester) flush() error {
 }
 
 // flushPending merges the samples that may meet stored values into what
-// is stored: values not stored yet are added to their sample (a new row
-// or a stored one) and to their month's sums; stored ones are duplicates,
-// conflicts or, with replace, corrections whose old value leaves the sums.
+// is stored, a day row at a time: changed rows are rewritten whole, new
+// ones join the rows to write.
 func (in *ingester) flushPending() error {
 	if len(in.pending) == 0 {
 		return nil
 	}
-	// Rows queued earlier may be among those looked up.
+	// Rows queued earlier, the open one too, may be among those looked up.
 	if err := in.wait(); err != nil {
 		return err
 	}
-	stored, err := in.storedSamples()
+	days, err := in.storedDays()
 	if err != nil {
 		return err
 	}
-	type change struct {
-		vals  []value
-		isNew bool
-		batch int64
-	}
-	changed := map[sampleKey]*change{}
 	for _, p := range in.pending {
-		k := sampleKey{p.station.id, p.at}
-		c := changed[k]
-		if c == nil {
-			old, ok := stored[k]
-			c = &change{vals: old.vals, isNew: !ok, batch: old.batch}
-			if !ok {
-				c.batch = in.rep.BatchID
-			}
+		k := dayKey{p.station.id, dayOf(p.at)}
+		d := days[k]
+		if d == nil {
+			d = &storedDay{}
+			days[k] = d
 		}
-		dirty := false
-		for _, r := range p.s.Values {
-			f := flagOf(p.s.Status, r.Item, r.Value)
-			j := slices.IndexFunc(c.vals, func(v value) bool { return v.item == r.Item })
-			switch {
-			case j < 0:
-				c.vals = append(c.vals, value{r.Item, r.Value, f, in.rep.BatchID})
-				in.stored(p.station.id, p.month, r.Item, r.Value, f)
-			case c.vals[j].value == r.Value && c.vals[j].flag == f:
-				in.rep.Duplicates++
-				continue
-			case in.replace:
-				old := c.vals[j]
-				in.count(p.station.id, p.month, r.Item, old.value, old.flag, -1)
-				in.count(p.station.id, p.month, r.Item, r.Value, f, 1)
-				if f == Suspect {
-					in.rep.Suspects++
-				}
-				c.vals[j] = value{r.Item, r.Value, f, in.rep.BatchID}
-				in.rep.Replaced++
-			default:
-				in.conflict(water.Problem{File: in.file, Row: p.s.Row, Column: string(r.Item), Key: "waterstore.conflict",
-					Args: []any{p.station.code, time.Unix(p.at, 0).In(in.zone).Format("2006-01-02 15:04"), water.Num(c.vals[j].value), water.Num(r.Value)}})
-				continue
-			}
-			dirty = true
+		i, found := slices.BinarySearchFunc(d.samples, p.at, func(s daySample, at int64) int { return cmp.Compare(s.at, at) })
+		if !found {
+			d.samples = slices.Insert(d.samples, i, daySample{at: p.at, batch: in.rep.BatchID})
 		}
-		if dirty || changed[k] != nil {
-			changed[k] = c
+		if in.merge(p, &d.samples[i]) {
+			d.dirty = true
 		}
 	}
 	in.pending = in.pending[:0]
-	keys := slices.SortedFunc(maps.Keys(changed), func(a, b sampleKey) int {
-		return cmp.Or(cmp.Compare(a.station, b.station), cmp.Compare(a.at, b.at))
+	keys := slices.SortedFunc(maps.Keys(days), func(a, b dayKey) int {
+		return cmp.Or(cmp.Compare(a.station, b.station), cmp.Compare(a.day, b.day))
 	})
 	for _, k := range keys {
-		c := changed[k]
-		if len(c.vals) == 0 {
+		d := days[k]
+		if !d.dirty {
 			continue
 		}
-		if c.isNew {
-			in.fresh.add(k.station, k.at, c.batch, c.vals)
+		// A new sample whose every value was refused is not kept.
+		d.samples = slices.DeleteFunc(d.samples, func(s daySample) bool { return len(s.vals) == 0 })
+		if !d.stored {
+			in.fresh.start(k.station, k.day)
+			for _, s := range d.samples {
+				in.fresh.add(s)
+			}
+			in.fresh.close()
 			continue
 		}
-		in.buf = appendData(in.buf[:0], c.batch, c.vals)
-		if _, err := in.update.ExecContext(in.ctx, suspectOf(c.vals), string(in.buf), k.station, k.at); err != nil {
+		suspect := 0
+		in.buf = append(in.buf[:0], '[')
+		for i, s := range d.samples {
+			if i > 0 {
+				in.buf = append(in.buf, ',')
+			}
+			in.buf = appendSample(in.buf, s)
+			suspect |= suspectOf(s.vals)
+		}
+		in.buf = append(in.buf, ']')
+		if _, err := in.update.ExecContext(in.ctx, suspect, string(in.buf), k.station, k.day); err != nil {
 			return err
 		}
 	}
@@ -799,43 +814,83 @@ func (in *ingester) flushPending() error {
 	return nil
 }
 
-// storedSample is a stored sample's row batch and values.
-type storedSample struct {
-	batch int64
-	vals  []value
+// merge adds a pending sample's values to the sample stored at its time:
+// values not stored yet are added, and counted in their month's sums;
+// stored ones are duplicates, conflicts or, with replace, corrections
+// whose old value leaves the sums. It reports whether s changed.
+func (in *ingester) merge(p pendingSample, s *daySample) bool {
+	changed := false
+	for _, r := range p.s.Values {
+		f := flagOf(p.s.Status, r.Item, r.Value)
+		j := slices.IndexFunc(s.vals, func(v value) bool { return v.item == r.Item })
+		switch {
+		case j < 0:
+			s.vals = append(s.vals, value{r.Item, r.Value, f, in.rep.BatchID})
+			in.stored(p.station.id, p.month, r.Item, r.Value, f)
+		case s.vals[j].value == r.Value && s.vals[j].flag == f:
+			in.rep.Duplicates++
+			continue
+		case in.replace:
+			old := s.vals[j]
+			in.count(p.station.id, p.month, r.Item, old.value, old.flag, -1)
+			in.count(p.station.id, p.month, r.Item, r.Value, f, 1)
+			if f == Suspect {
+				in.rep.Suspects++
+			}
+			s.vals[j] = value{r.Item, r.Value, f, in.rep.BatchID}
+			in.rep.Replaced++
+		default:
+			in.conflict(water.Problem{File: in.file, Row: p.s.Row, Column: string(r.Item), Key: "waterstore.conflict",
+				Args: []any{p.station.code, time.Unix(p.at, 0).In(in.zone).Format("2006-01-02 15:04"), water.Num(s.vals[j].value), water.Num(r.Value)}})
+			continue
+		}
+		changed = true
+	}
+	return changed
 }
 
-// storedSamples is what is stored at the pending samples' stations and
-// times: one range query per station.
-func (in *ingester) storedSamples() (map[sampleKey]storedSample, error) {
+// dayKey is a day row's key.
+type dayKey struct{ station, day int64 }
+
+// storedDay is a day row's samples in time order: stored, or new with
+// this ingest; dirty once a sample changed.
+type storedDay struct {
+	samples       []daySample
+	stored, dirty bool
+}
+
+// storedDays are the day rows stored at the pending samples' stations and
+// days: one range query per station.
+func (in *ingester) storedDays() (map[dayKey]*storedDay, error) {
 	type rng struct{ from, to int64 }
 	spans := map[int64]rng{}
 	for _, p := range in.pending {
+		day := dayOf(p.at)
 		sp, ok := spans[p.station.id]
 		if !ok {
-			sp = rng{p.at, p.at}
+			sp = rng{day, day}
 		}
-		spans[p.station.id] = rng{min(sp.from, p.at), max(sp.to, p.at)}
+		spans[p.station.id] = rng{min(sp.from, day), max(sp.to, day)}
 	}
-	out := map[sampleKey]storedSample{}
+	out := map[dayKey]*storedDay{}
 	for id, sp := range spans {
-		rows, err := in.tx.QueryContext(in.ctx, `SELECT at, batch_id, data FROM water_samples WHERE station_id = $1 AND at BETWEEN $2 AND $3`, id, sp.from, sp.to)
+		rows, err := in.tx.QueryContext(in.ctx, `SELECT day, data FROM water_days WHERE station_id = $1 AND day BETWEEN $2 AND $3`, id, sp.from, sp.to)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			k := sampleKey{station: id}
-			var s storedSample
+			var day int64
 			var data []byte
-			if err := rows.Scan(&k.at, &s.batch, &data); err != nil {
+			if err := rows.Scan(&day, &data); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			if s.vals, err = parseData(data, s.batch); err != nil {
+			samples, err := parseDay(data)
+			if err != nil {
 				rows.Close()
 				return nil, err
 			}
-			out[k] = s
+			out[dayKey{id, day}] = &storedDay{samples: samples, stored: true}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

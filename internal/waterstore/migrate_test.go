@@ -15,9 +15,10 @@ import (
 )
 
 // TestSamplesMigration takes stored readings and month sums down to one
-// row per value and item (migration 00011's Down) and up again: every
-// value, flag and source survives both ways exactly, a corrected value
-// keeping its own batch, and the assessment is unchanged.
+// row per sample (migration 00013's Down), then to one row per value and
+// item (00011's), and up again: every value, flag and source survives
+// both ways exactly, a corrected value keeping its own batch, the suspect
+// list and the assessment are unchanged.
 func TestSamplesMigration(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
@@ -35,6 +36,10 @@ func TestSamplesMigration(t *testing.T) {
 		before, err := f.S.Readings(f.Viewer, st.ID, from, to, 0)
 		if err != nil || len(before) != 15 {
 			t.Fatalf("%d readings, %v", len(before), err)
+		}
+		suspects, err := f.S.Suspects(f.Viewer, from, to)
+		if err != nil || len(suspects) != 1 {
+			t.Fatalf("suspects %+v, %v", suspects, err)
 		}
 		year, _ := waterstore.ParsePeriod("2020")
 		assessed, err := f.S.Assess(f.Viewer, year)
@@ -55,6 +60,12 @@ func TestSamplesMigration(t *testing.T) {
 		rows.Close()
 
 		ctx := context.Background()
+		if err := d.MigrateDownTo(ctx, 12); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.Count(t, `SELECT count(*) FROM water_samples WHERE station_id = $1 AND suspect = 1`, st.ID); n != 1 {
+			t.Errorf("%d suspect samples after 00013's Down, want 1", n)
+		}
 		if err := d.MigrateDownTo(ctx, 9); err != nil {
 			t.Fatal(err)
 		}
@@ -87,6 +98,9 @@ func TestSamplesMigration(t *testing.T) {
 		after, err := f.S.Readings(f.Viewer, st.ID, from, to, 0)
 		if err != nil || !slices.Equal(after, before) {
 			t.Errorf("after down and up:\n%+v\nwant\n%+v (%v)", after, before, err)
+		}
+		if again, err := f.S.Suspects(f.Viewer, from, to); err != nil || !slices.Equal(again, suspects) {
+			t.Errorf("suspects after down and up %+v, want %+v (%v)", again, suspects, err)
 		}
 		// The month sums went down to one row per item and up again.
 		// (Printed: the station holds pointers and unfailed items NaN.)

@@ -29,11 +29,12 @@ type Reading struct {
 	Why string `json:"why,omitempty"`
 }
 
-// sampleRows reads stored samples (station_id, at, batch_id, data rows)
-// and unpacks their values, in station, time and item order as the rows
-// come, keeping those keep accepts, at most limit; the sources are the
-// values' batches.
-func sampleRows(ctx context.Context, q db.Querier, keep func(value) bool, limit int, query string, args ...any) ([]Reading, error) {
+// dayRows reads stored days (station_id, data rows) and unpacks the
+// values of their samples from from (inclusive) to to (exclusive), Unix
+// times, in station, time and item order as the rows come, keeping those
+// keep accepts, at most limit (reading no further rows then); the sources
+// are the values' batches.
+func dayRows(ctx context.Context, q db.Querier, keep func(value) bool, from, to int64, limit int, query string, args ...any) ([]Reading, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -43,26 +44,31 @@ func sampleRows(ctx context.Context, q db.Querier, keep func(value) bool, limit 
 	batches := map[int64]bool{}
 	var batchOf []int64
 	for rows.Next() && len(out) < limit {
-		var station, at, batch int64
+		var station int64
 		var data []byte
-		if err := rows.Scan(&station, &at, &batch, &data); err != nil {
+		if err := rows.Scan(&station, &data); err != nil {
 			return nil, err
 		}
-		vals, err := parseData(data, batch)
+		samples, err := parseDay(data)
 		if err != nil {
 			return nil, err
 		}
-		for _, v := range vals {
-			if !keep(v) || len(out) == limit {
+		for _, s := range samples {
+			if s.at < from || s.at >= to {
 				continue
 			}
-			r := Reading{StationID: station, Time: time.Unix(at, 0).UTC(), Item: v.item, Value: v.value, Unit: water.UnitOf(v.item), Flag: v.flag}
-			if r.Flag == Suspect {
-				r.Why = water.Check(r.Item, r.Value)
+			for _, v := range s.vals {
+				if !keep(v) || len(out) == limit {
+					continue
+				}
+				r := Reading{StationID: station, Time: time.Unix(s.at, 0).UTC(), Item: v.item, Value: v.value, Unit: water.UnitOf(v.item), Flag: v.flag}
+				if r.Flag == Suspect {
+					r.Why = water.Check(r.Item, r.Value)
+				}
+				out = append(out, r)
+				batchOf = append(batchOf, v.batch)
+				batches[v.batch] = true
 			}
-			out = append(out, r)
-			batchOf = append(batchOf, v.batch)
-			batches[v.batch] = true
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -123,9 +129,9 @@ func (s *Service) Readings(ctx context.Context, stationID int64, from, to time.T
 	if limit <= 0 || limit > MaxReadings {
 		limit = MaxReadings
 	}
-	// Every row holds at least one value: limit rows are enough.
-	return sampleRows(ctx, s.DB.R, all, limit, `SELECT station_id, at, batch_id, data FROM water_samples
-		WHERE station_id = $1 AND at >= $2 AND at < $3 ORDER BY at LIMIT $4`, stationID, from.Unix(), to.Unix(), limit)
+	f, t := from.Unix(), to.Unix()
+	return dayRows(ctx, s.DB.R, all, f, t, limit, `SELECT station_id, data FROM water_days
+		WHERE station_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day`, stationID, dayOf(f), dayOf(t-1))
 }
 
 // Suspects lists the suspect values of every station from from (inclusive)
@@ -134,7 +140,8 @@ func (s *Service) Suspects(ctx context.Context, from, to time.Time) ([]Reading, 
 	if err := access.FromContext(ctx).Check(access.ViewWater, 0); err != nil {
 		return nil, err
 	}
-	return sampleRows(ctx, s.DB.R, func(v value) bool { return v.flag == Suspect }, MaxReadings,
-		`SELECT station_id, at, batch_id, data FROM water_samples WHERE suspect = 1 AND at >= $1 AND at < $2
-		ORDER BY station_id, at LIMIT $3`, from.Unix(), to.Unix(), MaxReadings)
+	f, t := from.Unix(), to.Unix()
+	return dayRows(ctx, s.DB.R, func(v value) bool { return v.flag == Suspect }, f, t, MaxReadings,
+		`SELECT station_id, data FROM water_days WHERE suspect = 1 AND day BETWEEN $1 AND $2
+		ORDER BY station_id, day`, dayOf(f), dayOf(t-1))
 }

@@ -11,10 +11,61 @@ import (
 	"concord/internal/water"
 )
 
-// A stored sample is one row of water_samples: a station's values at one
-// time, packed as a JSON object by item code (migration 00011). A normal
-// value of the row's batch is a plain number; any other is
-// [value, flag, batch].
+// Stored samples are one row of water_days per station and Unix day
+// (migration 00013): the day's samples in time order, each
+// [at, batch, values] with its values packed as a JSON object by item
+// code. A normal value of the sample's batch is a plain number; any other
+// is [value, flag, batch].
+
+// secondsPerDay divides Unix times into the days of water_days.
+const secondsPerDay = 86400
+
+// dayOf is the Unix day of a Unix time, rounded down.
+func dayOf(at int64) int64 {
+	d := at / secondsPerDay
+	if at%secondsPerDay < 0 {
+		d--
+	}
+	return d
+}
+
+// daySample is a stored sample: its time, the batch that brought it, and
+// its values in item order.
+type daySample struct {
+	at, batch int64
+	vals      []value
+}
+
+// appendSample packs a sample as an element of a day's data.
+func appendSample(b []byte, s daySample) []byte {
+	b = append(b, '[')
+	b = strconv.AppendInt(b, s.at, 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, s.batch, 10)
+	b = append(b, ',')
+	b = appendData(b, s.batch, s.vals)
+	return append(b, ']')
+}
+
+// parseDay unpacks a day's data, its samples in the order stored (time).
+func parseDay(data []byte) ([]daySample, error) {
+	var raw [][3]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("water_days data %q: %w", data, err)
+	}
+	out := make([]daySample, len(raw))
+	for i, r := range raw {
+		s := &out[i]
+		if json.Unmarshal(r[0], &s.at) != nil || json.Unmarshal(r[1], &s.batch) != nil {
+			return nil, fmt.Errorf("water_days data %q: sample %d", data, i)
+		}
+		var err error
+		if s.vals, err = parseData(r[2], s.batch); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
 
 // value is one stored value of a sample.
 type value struct {
@@ -24,9 +75,9 @@ type value struct {
 	batch int64
 }
 
-// appendData packs vals, whose row names batch, as the JSON the data
-// column holds. Item codes are plain identifiers; values are finite (the
-// readers refuse others) and written in their shortest exact form.
+// appendData packs vals, of a sample of batch, as a JSON object. Item
+// codes are plain identifiers; values are finite (the readers refuse
+// others) and written so that they read back exactly.
 func appendData(b []byte, batch int64, vals []value) []byte {
 	b = append(b, '{')
 	for i, v := range vals {
@@ -87,12 +138,11 @@ func appendFixed(b []byte, m int64, k int) []byte {
 	return append(b, d[i:]...)
 }
 
-// parseData unpacks a data column of a row of batch, the values in item
-// order.
+// parseData unpacks a sample of batch's values, in item order.
 func parseData(data []byte, batch int64) ([]value, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("water_samples data %q: %w", data, err)
+		return nil, fmt.Errorf("water_days sample %q: %w", data, err)
 	}
 	out := make([]value, 0, len(raw))
 	for item, r := range raw {
@@ -100,14 +150,14 @@ func parseData(data []byte, batch int64) ([]value, error) {
 		if len(r) > 0 && r[0] == '[' {
 			var a []float64
 			if err := json.Unmarshal(r, &a); err != nil || len(a) != 3 || a[1] < 0 || a[1] > float64(Suspect) {
-				return nil, fmt.Errorf("water_samples data %q: item %s", data, item)
+				return nil, fmt.Errorf("water_days sample %q: item %s", data, item)
 			}
 			v.value, v.flag, v.batch = a[0], Flag(a[1]), int64(a[2])
 		} else if err := json.Unmarshal(r, &v.value); err != nil {
-			return nil, fmt.Errorf("water_samples data %q: item %s", data, item)
+			return nil, fmt.Errorf("water_days sample %q: item %s", data, item)
 		}
 		if math.IsNaN(v.value) || math.IsInf(v.value, 0) {
-			return nil, fmt.Errorf("water_samples data %q: item %s", data, item)
+			return nil, fmt.Errorf("water_days sample %q: item %s", data, item)
 		}
 		out = append(out, v)
 	}

@@ -176,11 +176,11 @@ func (f fixture) monthSum(t *testing.T, station int64, month int, item string) m
 }
 
 // storedFlags counts the stored values by flag, read from the packed
-// samples (migration 00011): a plain number is normal, [value, flag,
-// batch] carries its flag.
+// days (migration 00013): each sample [at, batch, values], where a plain
+// value is normal and [value, flag, batch] carries its flag.
 func storedFlags(t *testing.T, d *db.DB) map[string]int {
 	t.Helper()
-	rows, err := d.R.Query(`SELECT data FROM water_samples`)
+	rows, err := d.R.Query(`SELECT data FROM water_days`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,19 +188,25 @@ func storedFlags(t *testing.T, d *db.DB) map[string]int {
 	flags := map[string]int{}
 	for rows.Next() {
 		var data []byte
-		var vals map[string]any
+		var samples [][3]json.RawMessage
 		if err := rows.Scan(&data); err != nil {
 			t.Fatal(err)
 		}
-		if err := json.Unmarshal(data, &vals); err != nil {
+		if err := json.Unmarshal(data, &samples); err != nil {
 			t.Fatalf("%s: %v", data, err)
 		}
-		for _, v := range vals {
-			fl := waterstore.Normal
-			if a, ok := v.([]any); ok {
-				fl = waterstore.Flag(a[1].(float64))
+		for _, s := range samples {
+			var vals map[string]any
+			if err := json.Unmarshal(s[2], &vals); err != nil {
+				t.Fatalf("%s: %v", data, err)
 			}
-			flags[fl.String()]++
+			for _, v := range vals {
+				fl := waterstore.Normal
+				if a, ok := v.([]any); ok {
+					fl = waterstore.Flag(a[1].(float64))
+				}
+				flags[fl.String()]++
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -314,7 +320,7 @@ func TestIngestRefusesBadFiles(t *testing.T) {
 				}
 			}
 		}
-		for _, table := range []string{"water_samples", "water_month_sums", "water_batches"} {
+		for _, table := range []string{"water_days", "water_month_sums", "water_batches"} {
 			if n := f.Count(t, `SELECT count(*) FROM `+table); n != 0 {
 				t.Errorf("%d rows in %s after refused files", n, table)
 			}
