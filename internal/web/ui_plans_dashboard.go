@@ -137,7 +137,10 @@ type dashboardData struct {
 	Sample bool
 	Dash   plans.Dashboard
 	Tiles  []tile
-	Charts template.HTML
+	// Charts are drawn chart by chart: the page prints each through fmt,
+	// whose buffers are reused up to 64 KB, and all four together (90 KB
+	// at 300 units) would need a new one on every visit.
+	Charts []template.HTML
 	// Supervision is the alliance-wide block (ui_dashboard_supervision.go).
 	Supervision *supervision
 }
@@ -186,14 +189,18 @@ func (s *Server) dashboardPage(r *http.Request, _ form) (string, pageData, error
 	key, from := derivedKey{"dashboard.charts", d.PlanID, p.Lang}, derivedFrom{d.Dash.Computed, d.all}
 	charts, ok := s.derived.get(key, from)
 	if !ok {
-		var buf bytes.Buffer
-		if err := s.pages.byName["dashboard"].ExecuteTemplate(&buf, "dashboard-charts", dashboardCharts(p, d)); err != nil {
-			return "", p, err
+		var drawn []template.HTML
+		for _, ch := range dashboardCharts(p, d) {
+			var buf bytes.Buffer
+			if err := s.pages.byName["dashboard"].ExecuteTemplate(&buf, "dashboard-chart", ch); err != nil {
+				return "", p, err
+			}
+			drawn = append(drawn, template.HTML(buf.String()))
 		}
-		charts = template.HTML(buf.String())
+		charts = drawn
 		s.derived.put(key, from, charts)
 	}
-	d.Charts = charts.(template.HTML)
+	d.Charts = charts.([]template.HTML)
 	d.Supervision, err = s.supervisionOf(ctx, p, d.directory)
 	return "dashboard", p, err
 }
