@@ -33,6 +33,10 @@ func (s *Service) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return err
 }
 
+// Changes counts the writes this service has committed, for caches of what
+// it reads.
+func (s *Service) Changes() uint64 { return s.dash.generation() }
+
 func (s *Service) now() time.Time    { return s.Clock.Now() }
 func (s *Service) today() clock.Date { return clock.Today(s.Clock) }
 
