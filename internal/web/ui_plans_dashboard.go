@@ -141,8 +141,9 @@ type dashboardData struct {
 	// whose buffers are reused up to 64 KB, and all four together (90 KB
 	// at 300 units) would need a new one on every visit.
 	Charts []template.HTML
-	// Supervision is the alliance-wide block (ui_dashboard_supervision.go).
-	Supervision *supervision
+	// Supervision is the alliance-wide block drawn
+	// (ui_dashboard_supervision.go).
+	Supervision template.HTML
 }
 
 // pageDashboard is the home page: the supervision dashboard for business
@@ -201,7 +202,7 @@ func (s *Server) dashboardPage(r *http.Request, _ form) (string, pageData, error
 		s.derived.put(key, from, charts)
 	}
 	d.Charts = charts.([]template.HTML)
-	d.Supervision, err = s.supervisionOf(ctx, p, d.directory)
+	d.Supervision, err = s.supervisionDrawn(ctx, p, d.directory)
 	return "dashboard", p, err
 }
 
