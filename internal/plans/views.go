@@ -107,16 +107,24 @@ func (s *Service) ListTasks(ctx context.Context, f TaskFilter) ([]Task, int, err
 	if err != nil {
 		return nil, 0, err
 	}
-	var total int
-	if err := s.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM tasks t`+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 50
 	}
-	q := `SELECT ` + taskColumns + ` FROM tasks t` + where + ` ORDER BY ` + taskSorts[f.Sort] + ` LIMIT ` + itoa(limit) + ` OFFSET ` + itoa(max(f.Offset, 0))
+	offset := max(f.Offset, 0)
+	q := `SELECT ` + taskColumns + ` FROM tasks t` + where + ` ORDER BY ` + taskSorts[f.Sort] + ` LIMIT ` + itoa(limit) + ` OFFSET ` + itoa(offset)
 	ts, err := db.All(ctx, s.DB.R, scanTask, q, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	// A page that is not full ends the list and so tells the total: the
+	// count, a second query, is needed only for a full page or one past
+	// the end.
+	if len(ts) < limit && (len(ts) > 0 || offset == 0) {
+		return ts, offset + len(ts), nil
+	}
+	var total int
+	err = s.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM tasks t`+where, args...).Scan(&total)
 	return ts, total, err
 }
 
