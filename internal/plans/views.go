@@ -313,14 +313,21 @@ func (s *Service) LightsByPlan(ctx context.Context) (map[int64]LightCounts, erro
 // instance changed the figures.
 const dashboardTTL = 10 * time.Second
 
-// dashCache keeps computed dashboards by plan, with the generation of local
-// changes they were computed at.
+// dashCache keeps computed dashboards by plan, and the plan list, with the
+// generation of local changes they were read at.
 type dashCache struct {
 	mu       sync.Mutex
 	gen      uint64
 	m        map[int64]cachedDash
 	flight   singleflight.Group
 	computed atomic.Uint64
+	plans    *cachedPlans
+}
+
+type cachedPlans struct {
+	list []Plan
+	gen  uint64
+	at   time.Time
 }
 
 type cachedDash struct {
@@ -360,6 +367,25 @@ func (c *dashCache) put(plan int64, d Dashboard, gen uint64, now time.Time) {
 		c.m = map[int64]cachedDash{}
 	}
 	c.m[plan] = cachedDash{d, gen, now}
+}
+
+// planList is the plan list kept, while no local change and dashboardTTL
+// allow it; the caller may change its copy.
+func (c *dashCache) planList(now time.Time) ([]Plan, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.plans
+	if e == nil || e.gen != c.gen || now.Sub(e.at) > dashboardTTL {
+		return nil, false
+	}
+	return slices.Clone(e.list), true
+}
+
+// keepPlans keeps a copy of list, read as of generation gen.
+func (c *dashCache) keepPlans(list []Plan, gen uint64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.plans = &cachedPlans{slices.Clone(list), gen, now}
 }
 
 // timeliness is each unit's on-time, late, returned and missing reports,
