@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"concord/internal/access"
 	"concord/internal/clock"
@@ -144,6 +145,36 @@ type dashboardData struct {
 	// Supervision is the alliance-wide block drawn
 	// (ui_dashboard_supervision.go).
 	Supervision template.HTML
+}
+
+// PlanPicker draws the form choosing the dashboard's plan. Built here, not
+// by the template: there each plan was several actions, a quarter of the
+// dashboard's allocations.
+func (p pageData) PlanPicker(d *dashboardData) template.HTML {
+	var b strings.Builder
+	b.Grow(512 + len(d.Plans)*optionSize)
+	esc := func(s string) { b.WriteString(template.HTMLEscapeString(s)) }
+	b.WriteString(`<form method="get" action="/" class="filters noprint">` + "\n" + `  <label for="dash-plan">`)
+	esc(p.T("plans.ui.field.plan"))
+	b.WriteString(`</label>` + "\n" + `  <select id="dash-plan" name="plan_id" class="autosubmit"><option value="">`)
+	esc(p.T("plans.ui.all_plans"))
+	b.WriteString("</option>")
+	for _, pl := range d.Plans {
+		b.WriteString(`<option value="` + itoa(pl.ID) + `"`)
+		if pl.ID == d.PlanID {
+			b.WriteString(" selected")
+		}
+		b.WriteByte('>')
+		esc(pl.Code + " " + pl.Name)
+		if pl.Sample {
+			esc(" · " + p.T("plans.ui.sample"))
+		}
+		b.WriteString("</option>")
+	}
+	b.WriteString("</select>\n" + `  <button type="submit" class="nojs">`)
+	esc(p.T("action.switch"))
+	b.WriteString("</button>\n</form>")
+	return template.HTML(b.String())
 }
 
 // pageDashboard is the home page: the supervision dashboard for business
