@@ -172,8 +172,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Actor
 	a := &access.Actor{}
 	var csrf string
 	var created, seen time.Time
-	err := s.DB.R.QueryRowContext(ctx, `SELECT s.user_id, u.login, u.unit_id, u.language, s.csrf, s.created_at, s.last_seen_at FROM sessions s
-		JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND u.disabled = FALSE`, hashToken(token)).Scan(&a.UserID, &a.Login, &a.UnitID, &a.Language, &csrf, &created, &seen)
+	var err error
+	a.Roles, err = withRoles(ctx, s.DB.R, `SELECT s.user_id, u.login, u.unit_id, u.language, s.csrf, s.created_at, s.last_seen_at, r.role FROM sessions s
+		JOIN users u ON u.id = s.user_id LEFT JOIN user_roles r ON r.user_id = s.user_id WHERE s.token_hash = $1 AND u.disabled = FALSE`,
+		[]any{hashToken(token)}, &a.UserID, &a.Login, &a.UnitID, &a.Language, &csrf, &created, &seen)
 	if err == sql.ErrNoRows {
 		return nil, "", errs.New(errs.Unauthorized, "error.unauthorized")
 	}
@@ -191,8 +193,39 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Actor
 			return nil, "", err
 		}
 	}
-	a.Roles, err = roles(ctx, s.DB.R, a.UserID)
-	return a, csrf, err
+	return a, csrf, nil
+}
+
+// withRoles runs query, which selects a user's columns and then r.role from
+// user_roles joined on the left, so one row per role: it scans the user
+// into dest and returns the roles (sql.ErrNoRows for no user). Every
+// request authenticates, and one query does what two did.
+func withRoles(ctx context.Context, q db.Querier, query string, args []any, dest ...any) ([]access.Role, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	found, out := false, []access.Role{}
+	var role sql.NullString
+	dest = append(dest, &role)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		found = true
+		if role.Valid {
+			out = append(out, access.Role(role.String))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, sql.ErrNoRows
+	}
+	sortRoles(out)
+	return out, nil
 }
 
 // Token is a personal API token; the secret is shown only when created.
@@ -211,8 +244,10 @@ func (s *Service) authToken(ctx context.Context, token string) (*access.Actor, e
 	a := &access.Actor{}
 	var tid int64
 	var used *time.Time
-	err := s.DB.R.QueryRowContext(ctx, `SELECT t.id, t.user_id, u.login, u.unit_id, u.language, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = FALSE`, hashToken(token)).Scan(&tid, &a.UserID, &a.Login, &a.UnitID, &a.Language, &used)
+	var err error
+	a.Roles, err = withRoles(ctx, s.DB.R, `SELECT t.id, t.user_id, u.login, u.unit_id, u.language, t.last_used_at, r.role FROM api_tokens t JOIN users u ON u.id = t.user_id
+		LEFT JOIN user_roles r ON r.user_id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = FALSE`,
+		[]any{hashToken(token)}, &tid, &a.UserID, &a.Login, &a.UnitID, &a.Language, &used)
 	if err == sql.ErrNoRows {
 		return nil, errs.New(errs.Unauthorized, "error.unauthorized")
 	}
@@ -224,8 +259,7 @@ func (s *Service) authToken(ctx context.Context, token string) (*access.Actor, e
 			return nil, err
 		}
 	}
-	a.Roles, err = roles(ctx, s.DB.R, a.UserID)
-	return a, err
+	return a, nil
 }
 
 // CreateToken makes a personal API token for the actor.

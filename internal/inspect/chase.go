@@ -40,7 +40,7 @@ func (s *Service) ChaseOverdue(ctx context.Context, today clock.Date) error {
 		if level <= r.ChaseLevel {
 			continue
 		}
-		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, `UPDATE rectifications SET chase_level = $1 WHERE id = $2 AND chase_level < $1 AND status IN ('open','returned')`, level, r.ID)
 			if err != nil {
 				return err

@@ -95,7 +95,7 @@ func (s *Service) AddFinding(ctx context.Context, roundID int64, in FindingInput
 		return Finding{}, err
 	}
 	var f Finding
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		r, err := s.openRound(ctx, tx, roundID)
 		if err != nil {
 			return err
@@ -146,7 +146,7 @@ func (s *Service) AddEvidence(ctx context.Context, ownerType string, ownerID int
 		return evidence.File{}, err
 	}
 	var f evidence.File
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		switch ownerType {
 		case "finding":
 			fd, err := getFinding(ctx, tx, ownerID)

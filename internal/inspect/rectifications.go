@@ -164,7 +164,7 @@ func (s *Service) OpenRectification(ctx context.Context, in RectInput) (Rectific
 		return Rectification{}, err
 	}
 	var r Rectification
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		var err error
 		r, err = s.open(ctx, tx, in, nil)
 		return err
@@ -354,7 +354,7 @@ func (s *Service) verifiers(ctx context.Context, q db.Querier, r Rectification, 
 // change claims an item's version, applies fn and records before and after.
 func (s *Service) change(ctx context.Context, id int64, version int, action string, fn func(*sql.Tx, Rectification) error) (Rectification, error) {
 	var after Rectification
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		var err error
 		after, err = s.changeTx(ctx, tx, id, version, action, fn)
 		return err

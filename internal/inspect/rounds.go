@@ -15,6 +15,7 @@ import (
 
 	"concord/internal/access"
 	"concord/internal/audit"
+	"concord/internal/changes"
 	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/errs"
@@ -26,8 +27,13 @@ type Service struct {
 	DB    *db.DB
 	Clock clock.Clock
 	// Plans gives the chase rules (plans.Settings), shared with tasks.
-	Plans *plans.Service
+	Plans  *plans.Service
+	writes changes.Counter
 }
+
+// Changes counts the writes this service has committed, for caches of what
+// it reads.
+func (s *Service) Changes() uint64 { return s.writes.N() }
 
 func (s *Service) now() time.Time    { return s.Clock.Now() }
 func (s *Service) today() clock.Date { return clock.Today(s.Clock) }
@@ -199,7 +205,7 @@ func (s *Service) CreateRound(ctx context.Context, in RoundInput) (Round, error)
 		return Round{}, err
 	}
 	var r Round
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		if err := in.validate(ctx, tx); err != nil {
 			return err
 		}
@@ -324,7 +330,7 @@ func (s *Service) edit(ctx context.Context, id int64, version int, action string
 		return Round{}, err
 	}
 	var after Round
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		// The round's lock orders this with findings being recorded.
 		if err := s.DB.Serialize(ctx, tx, "inspection:"+itoa(id)); err != nil {
 			return err

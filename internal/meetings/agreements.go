@@ -108,7 +108,7 @@ func (s *Service) SaveAgreement(ctx context.Context, id int64, in AgreementInput
 		return Agreement{}, err
 	}
 	var after Agreement
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		if err := in.validate(ctx, tx); err != nil {
 			return err
 		}

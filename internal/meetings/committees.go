@@ -146,7 +146,7 @@ func (s *Service) SaveCommittee(ctx context.Context, id int64, in CommitteeInput
 		return Committee{}, err
 	}
 	var after Committee
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		if err := in.validate(ctx, tx); err != nil {
 			return err
 		}

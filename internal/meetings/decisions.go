@@ -286,7 +286,7 @@ func (s *Service) SaveDecision(ctx context.Context, meetingID, id int64, in Deci
 		return Decision{}, err
 	}
 	var after Decision
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		if err := s.lockMeeting(ctx, tx, meetingID); err != nil {
 			return err
 		}

@@ -38,7 +38,7 @@ func (s *Service) AddDocument(ctx context.Context, meetingID int64, name string,
 		return Document{}, err
 	}
 	var d Document
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		if err := s.lockMeeting(ctx, tx, meetingID); err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 
 	"concord/internal/access"
 	"concord/internal/audit"
+	"concord/internal/changes"
 	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/errs"
@@ -22,10 +23,15 @@ import (
 
 // Service is the meetings' store. Decisions become tasks through Plans.
 type Service struct {
-	DB    *db.DB
-	Clock clock.Clock
-	Plans *plans.Service
+	DB     *db.DB
+	Clock  clock.Clock
+	Plans  *plans.Service
+	writes changes.Counter
 }
+
+// Changes counts the writes this service has committed, for caches of what
+// it reads.
+func (s *Service) Changes() uint64 { return s.writes.N() }
 
 func (s *Service) now() time.Time { return s.Clock.Now() }
 
@@ -261,7 +267,7 @@ func (s *Service) CreateMeeting(ctx context.Context, in Input) (Meeting, error) 
 		return Meeting{}, err
 	}
 	var m Meeting
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		if err := in.validate(ctx, tx); err != nil {
 			return err
 		}
@@ -364,7 +370,7 @@ func (s *Service) rewrite(ctx context.Context, id int64, version int, action str
 		return Meeting{}, err
 	}
 	var after Meeting
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		if err := s.lockMeeting(ctx, tx, id); err != nil {
 			return err
 		}

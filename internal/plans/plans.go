@@ -33,6 +33,10 @@ func (s *Service) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return err
 }
 
+// Changes counts the writes this service has committed, for caches of what
+// it reads.
+func (s *Service) Changes() uint64 { return s.dash.generation() }
+
 func (s *Service) now() time.Time    { return s.Clock.Now() }
 func (s *Service) today() clock.Date { return clock.Today(s.Clock) }
 
@@ -114,12 +118,24 @@ func (s *Service) PlanByCode(ctx context.Context, code string) (Plan, error) {
 	return p, errs.NotFoundIf(err, "plan")
 }
 
-// Plans lists every plan, action plans before their work points, newest first.
+// Plans lists every plan, action plans before their work points, newest
+// first. The dashboard and every list page offer them to choose from, so
+// the list is kept as a dashboard is: until this instance changes anything
+// or dashboardTTL passes.
 func (s *Service) Plans(ctx context.Context) ([]Plan, error) {
 	if err := access.FromContext(ctx).Check(access.ViewPlans, 0); err != nil {
 		return nil, err
 	}
-	return db.All(ctx, s.DB.R, scanPlan, `SELECT `+planColumns+` FROM plans ORDER BY starts_on DESC, kind, code`)
+	now := s.now()
+	if ps, ok := s.dash.planList(now); ok {
+		return ps, nil
+	}
+	gen := s.dash.generation()
+	ps, err := db.All(ctx, s.DB.R, scanPlan, `SELECT `+planColumns+` FROM plans ORDER BY starts_on DESC, kind, code`)
+	if err == nil {
+		s.dash.keepPlans(ps, gen, now)
+	}
+	return ps, err
 }
 
 func (in *PlanInput) validate(ctx context.Context, q db.Querier, self int64) error {

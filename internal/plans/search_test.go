@@ -134,3 +134,20 @@ func TestReportListStates(t *testing.T) {
 		}
 	})
 }
+
+// TestListTasksTotal: the total is every matching task whether the page is
+// full (counted), the last one (told by its rows) or past the end.
+func TestListTasksTotal(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		for _, code := range []string{"T-1", "T-2", "T-3"} {
+			w.task(code)
+		}
+		for _, c := range []struct{ limit, offset, rows int }{{2, 0, 2}, {2, 2, 1}, {50, 0, 3}, {2, 4, 0}, {3, 0, 3}} {
+			ts, total, err := w.Plans.ListTasks(w.Coord, plans.TaskFilter{PlanID: w.Plan.ID, Limit: c.limit, Offset: c.offset})
+			if err != nil || len(ts) != c.rows || total != 3 {
+				t.Errorf("limit %d offset %d: %d rows of %d, want %d of 3 (%v)", c.limit, c.offset, len(ts), total, c.rows, err)
+			}
+		}
+	})
+}

@@ -2,6 +2,7 @@ package plans_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -189,6 +190,44 @@ func TestReviewStateMachine(t *testing.T) {
 					}
 				})
 			}
+		}
+	})
+}
+
+// TestPlanListFollowsChanges: the plan list is kept between calls; a plan
+// made through this service is listed at once, one made by another instance
+// once dashboardTTL has passed.
+func TestPlanListFollowsChanges(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		listed := func(code string) bool {
+			t.Helper()
+			ps, err := w.Plans.Plans(w.Coord)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return slices.ContainsFunc(ps, func(p plans.Plan) bool { return p.Code == code })
+		}
+		create := func(svc *plans.Service, code string) {
+			t.Helper()
+			if _, err := svc.CreatePlan(w.Coord, plans.PlanInput{Code: code, Kind: plans.ActionPlan, Name: code, StartsOn: w.Start, EndsOn: w.Due}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !listed("P") {
+			t.Fatal("the world's plan is not listed")
+		}
+		create(w.Plans, "HERE")
+		if !listed("HERE") {
+			t.Error("a plan made here is not listed at once")
+		}
+		create(&plans.Service{DB: d, Clock: w.Clock}, "ELSEWHERE")
+		if listed("ELSEWHERE") {
+			t.Error("the list was read again although nothing changed here")
+		}
+		w.Clock.Advance(11 * time.Second)
+		if !listed("ELSEWHERE") {
+			t.Error("a plan made by another instance is not listed after the TTL")
 		}
 	})
 }

@@ -107,16 +107,24 @@ func (s *Service) ListTasks(ctx context.Context, f TaskFilter) ([]Task, int, err
 	if err != nil {
 		return nil, 0, err
 	}
-	var total int
-	if err := s.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM tasks t`+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 50
 	}
-	q := `SELECT ` + taskColumns + ` FROM tasks t` + where + ` ORDER BY ` + taskSorts[f.Sort] + ` LIMIT ` + itoa(limit) + ` OFFSET ` + itoa(max(f.Offset, 0))
+	offset := max(f.Offset, 0)
+	q := `SELECT ` + taskColumns + ` FROM tasks t` + where + ` ORDER BY ` + taskSorts[f.Sort] + ` LIMIT ` + itoa(limit) + ` OFFSET ` + itoa(offset)
 	ts, err := db.All(ctx, s.DB.R, scanTask, q, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	// A page that is not full ends the list and so tells the total: the
+	// count, a second query, is needed only for a full page or one past
+	// the end.
+	if len(ts) < limit && (len(ts) > 0 || offset == 0) {
+		return ts, offset + len(ts), nil
+	}
+	var total int
+	err = s.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM tasks t`+where, args...).Scan(&total)
 	return ts, total, err
 }
 
@@ -305,14 +313,21 @@ func (s *Service) LightsByPlan(ctx context.Context) (map[int64]LightCounts, erro
 // instance changed the figures.
 const dashboardTTL = 10 * time.Second
 
-// dashCache keeps computed dashboards by plan, with the generation of local
-// changes they were computed at.
+// dashCache keeps computed dashboards by plan, and the plan list, with the
+// generation of local changes they were read at.
 type dashCache struct {
 	mu       sync.Mutex
 	gen      uint64
 	m        map[int64]cachedDash
 	flight   singleflight.Group
 	computed atomic.Uint64
+	plans    *cachedPlans
+}
+
+type cachedPlans struct {
+	list []Plan
+	gen  uint64
+	at   time.Time
 }
 
 type cachedDash struct {
@@ -352,6 +367,25 @@ func (c *dashCache) put(plan int64, d Dashboard, gen uint64, now time.Time) {
 		c.m = map[int64]cachedDash{}
 	}
 	c.m[plan] = cachedDash{d, gen, now}
+}
+
+// planList is the plan list kept, while no local change and dashboardTTL
+// allow it; the caller may change its copy.
+func (c *dashCache) planList(now time.Time) ([]Plan, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.plans
+	if e == nil || e.gen != c.gen || now.Sub(e.at) > dashboardTTL {
+		return nil, false
+	}
+	return slices.Clone(e.list), true
+}
+
+// keepPlans keeps a copy of list, read as of generation gen.
+func (c *dashCache) keepPlans(list []Plan, gen uint64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.plans = &cachedPlans{slices.Clone(list), gen, now}
 }
 
 // timeliness is each unit's on-time, late, returned and missing reports,

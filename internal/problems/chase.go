@@ -48,7 +48,7 @@ func (s *Service) ChaseOverdue(ctx context.Context, today clock.Date) error {
 		if level <= p.ChaseLevel {
 			continue
 		}
-		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, `UPDATE problems SET chase_level = $1 WHERE id = $2 AND chase_level < $1 AND status = 'assigned' AND due_on = $3`,
 				level, p.ID, *p.DueOn)
 			if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"concord/internal/access"
 	"concord/internal/audit"
+	"concord/internal/changes"
 	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/errs"
@@ -29,10 +30,15 @@ import (
 
 // Service is the problem list's store.
 type Service struct {
-	DB    *db.DB
-	Clock clock.Clock
-	Plans *plans.Service // the chase's settings (ChaseOverdue)
+	DB     *db.DB
+	Clock  clock.Clock
+	Plans  *plans.Service // the chase's settings (ChaseOverdue)
+	writes changes.Counter
 }
+
+// Changes counts the writes this service has committed, for caches of what
+// it reads.
+func (s *Service) Changes() uint64 { return s.writes.N() }
 
 func (s *Service) now() time.Time { return s.Clock.Now() }
 
@@ -195,7 +201,7 @@ func (s *Service) Raise(ctx context.Context, in Input) (Problem, error) {
 		return Problem{}, err
 	}
 	var p Problem
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		var v errs.Validation
 		if !slices.Contains(Categories, in.Category) {
 			v.Add("category", "error.choice")
@@ -433,7 +439,7 @@ func (s *Service) change(ctx context.Context, id int64, version int, auditAction
 		return Problem{}, a.Check(action, 0)
 	}
 	var after Problem
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		before, err := get(ctx, tx, id)
 		if err != nil {
 			return err
@@ -513,7 +519,7 @@ func (s *Service) AddEvidence(ctx context.Context, id int64, name string, data [
 		return evidence.File{}, err
 	}
 	var f evidence.File
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		p, err := get(ctx, tx, id)
 		if err != nil {
 			return err

@@ -104,7 +104,7 @@ func (s *Service) FileAppeal(ctx context.Context, scorecard int64, in AppealInpu
 		return Appeal{}, err
 	}
 	var a Appeal
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		if err := s.DB.Serialize(ctx, tx, "scorecard:"+itoa(scorecard)); err != nil {
 			return err
 		}
@@ -162,7 +162,7 @@ func (s *Service) Rule(ctx context.Context, id int64, r Ruling, version int) (Ap
 		return Appeal{}, err
 	}
 	var after Appeal
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		before, err := getAppeal(ctx, tx, id)
 		if err != nil {
 			return err

@@ -16,6 +16,7 @@ import (
 
 	"concord/internal/access"
 	"concord/internal/audit"
+	"concord/internal/changes"
 	"concord/internal/clock"
 	"concord/internal/db"
 	"concord/internal/errs"
@@ -23,9 +24,14 @@ import (
 
 // Service is the scorecards' store.
 type Service struct {
-	DB    *db.DB
-	Clock clock.Clock
+	DB     *db.DB
+	Clock  clock.Clock
+	writes changes.Counter
 }
+
+// Changes counts the writes this service has committed, for caches of what
+// it reads.
+func (s *Service) Changes() uint64 { return s.writes.N() }
 
 func (s *Service) now() time.Time    { return s.Clock.Now() }
 func (s *Service) today() clock.Date { return clock.Today(s.Clock) }
@@ -171,7 +177,7 @@ func (s *Service) CreateModel(ctx context.Context, in ModelInput) (Model, error)
 		return Model{}, err
 	}
 	var m Model
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		var id int64
 		now := s.now()
 		err := tx.QueryRowContext(ctx, `INSERT INTO score_models (name, total, appeal_days, created_by, created_at, updated_at)
@@ -200,7 +206,7 @@ func (s *Service) UpdateModel(ctx context.Context, id int64, in ModelInput, vers
 		return Model{}, err
 	}
 	var after Model
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		before, err := getModel(ctx, tx, id)
 		if err != nil {
 			return err

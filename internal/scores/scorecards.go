@@ -142,7 +142,7 @@ func (s *Service) CreateScorecard(ctx context.Context, in ScorecardInput) (Score
 		return Scorecard{}, err
 	}
 	var c Scorecard
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		m, err := getModel(ctx, tx, in.ModelID)
 		if errs.Is(err, errs.NotFound) {
 			var v errs.Validation
@@ -304,7 +304,7 @@ func (s *Service) edit(ctx context.Context, id int64, version int, action string
 		return Scorecard{}, err
 	}
 	var after Scorecard
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.Tx(ctx, s.DB, func(tx *sql.Tx) error {
 		// Rulings on appeals add revisions too: one writer at a time.
 		if err := s.DB.Serialize(ctx, tx, "scorecard:"+itoa(id)); err != nil {
 			return err

@@ -7,8 +7,9 @@ import (
 )
 
 // derived keeps what handlers make from figures everyone shares (an encoded
-// dashboard, its rendered charts) for as long as those figures are the same
-// ones, so a crowd opening the dashboard encodes and renders it once.
+// dashboard, its rendered charts, the supervision block) for as long as
+// those figures are the same ones, so a crowd opening the dashboard encodes
+// and renders it once.
 type derived struct {
 	mu sync.Mutex
 	m  map[derivedKey]derivedValue
@@ -21,11 +22,11 @@ type derivedKey struct {
 	lang string
 }
 
-// derivedFrom identifies the figures it was made from: one dashboard
-// computation and one directory of names.
+// derivedFrom identifies the figures it was made from (one dashboard
+// computation, or a supervisionStamp) and the directory of names.
 type derivedFrom struct {
-	dashboard uint64
-	dir       *alliance.Directory
+	figures any
+	dir     *alliance.Directory
 }
 
 type derivedValue struct {

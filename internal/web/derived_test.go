@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -8,8 +9,9 @@ import (
 	"concord/internal/db"
 )
 
-// TestDashboardFollowsChanges: the dashboard's answer and its charts are
-// kept between requests, and a change of the figures or of a unit's name,
+// TestDashboardFollowsChanges: the dashboard's answer and its charts (and
+// the units offered by a filter) are kept between requests, and a change of
+// the figures or of a unit's name,
 // made through the service or straight in the database as another instance
 // would, shows at the next request.
 func TestDashboardFollowsChanges(t *testing.T) {
@@ -35,6 +37,7 @@ func dashboardFollowsChanges(t *testing.T, e db.Engine) {
 		t.Fatalf("the same figures read twice: %v then %v", before, again)
 	}
 	wantIn(t, "charts before", uiGet(f, s, "/"), f.Own.Name.ZhHans)
+	wantIn(t, "unit filter before", uiGet(f, s, "/tasks"), f.Own.Name.ZhHans)
 
 	if _, err := f.DB.W.Exec(`UPDATE units SET name_zh_hans = '改名后的单位' WHERE id = $1`, f.Own.ID); err != nil {
 		t.Fatal(err)
@@ -47,6 +50,7 @@ func dashboardFollowsChanges(t *testing.T, e db.Engine) {
 	if !strings.Contains(page.Body, "改名后的单位") || strings.Contains(page.Body, ">"+f.Own.Name.ZhHans+"<") {
 		t.Error("the dashboard's charts still name the unit as before")
 	}
+	wantIn(t, "unit filter after", uiGet(f, s, "/tasks"), fmt.Sprintf(`<option value="%d">改名后的单位</option>`, f.Own.ID))
 
 	coord := uiCtx(f.Users[access.Coordinator])
 	if _, err := f.Plans.CancelTask(coord, f.TaskOther.ID, "并入其他任务", f.TaskOther.Version); err != nil {

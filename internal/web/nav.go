@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"concord/internal/access"
+	"concord/internal/i18n"
 )
 
 // navLink is one entry of the main navigation: shown when the viewer may
@@ -54,11 +55,81 @@ func (l navLink) current(path string) bool {
 	})
 }
 
-// NavItems draws the navigation's entries the viewer may use. Built here,
-// not in the template: every page draws it, and as template actions its
-// permission checks and translations were a fifth of a light page's work.
-func (p pageData) NavItems() template.HTML {
+// Header draws the page's top bar: the alliance, the navigation (signed in)
+// and the language and sign-out forms. Built here, not in the template:
+// every page draws it, and as template actions its permission checks and
+// translations were a fifth of a light page's work.
+func (p pageData) Header() template.HTML {
 	var b strings.Builder
+	b.Grow(4096)
+	esc := func(ss ...string) {
+		for _, s := range ss {
+			b.WriteString(template.HTMLEscapeString(s))
+		}
+	}
+	b.WriteString(`<header class="top">` + "\n" + `  <div class="brand"><a href="/">`)
+	esc(p.T("app.name"))
+	b.WriteString("</a>")
+	if name := p.Name(p.Alliance); name != "" {
+		b.WriteString(`<span class="alliance">`)
+		esc(name)
+		b.WriteString("</span>")
+	}
+	b.WriteString("</div>\n")
+	signed := p.Signed()
+	if signed {
+		b.WriteString(`  <nav aria-label="`)
+		esc(p.T("nav.main"))
+		b.WriteString(`">` + "\n    <ul>\n")
+		p.navItems(&b)
+		b.WriteString(`      <li><a href="/notifications"`)
+		if p.In("/notifications") {
+			b.WriteString(` aria-current="page"`)
+		}
+		b.WriteByte('>')
+		esc(p.T("nav.notifications"))
+		b.WriteString(` <span class="badge-count" hx-get="/notifications/badge" hx-trigger="load, every 60s"></span></a></li>` + "\n    </ul>\n  </nav>\n")
+	}
+	b.WriteString(`  <div class="tools">` + "\n" + `    <form method="post" action="/lang" class="lang">` + "\n")
+	if p.CSRF != "" {
+		b.WriteString(`      <input type="hidden" name="csrf" value="`)
+		esc(p.CSRF)
+		b.WriteString("\">\n")
+	}
+	b.WriteString(`      <input type="hidden" name="back" value="`)
+	esc(p.Path)
+	b.WriteString(`">` + "\n" + `      <label for="lang-select" class="visually-hidden">`)
+	esc(p.T("nav.language"))
+	b.WriteString(`</label>` + "\n" + `      <select id="lang-select" name="lang" class="autosubmit">`)
+	for _, l := range i18n.Languages {
+		b.WriteString(`<option value="`)
+		esc(l)
+		b.WriteByte('"')
+		if l == p.Lang {
+			b.WriteString(" selected")
+		}
+		b.WriteByte('>')
+		esc(p.T("lang." + l))
+		b.WriteString("</option>")
+	}
+	b.WriteString("</select>\n" + `      <button type="submit" class="nojs">`)
+	esc(p.T("action.switch"))
+	b.WriteString("</button>\n    </form>\n")
+	if signed {
+		b.WriteString(`    <a href="/profile" class="me">`)
+		esc(p.UserName)
+		b.WriteString(`</a>` + "\n" + `    <form method="post" action="/logout"><input type="hidden" name="csrf" value="`)
+		esc(p.CSRF)
+		b.WriteString(`"><button type="submit" class="link">`)
+		esc(p.T("nav.logout"))
+		b.WriteString("</button></form>\n")
+	}
+	b.WriteString("  </div>\n</header>")
+	return template.HTML(b.String())
+}
+
+// navItems draws the navigation's entries the viewer may use.
+func (p pageData) navItems(b *strings.Builder) {
 	for _, l := range navLinks {
 		unit := int64(0)
 		if l.own {
@@ -67,7 +138,7 @@ func (p pageData) NavItems() template.HTML {
 		if l.action != "" && !p.Actor.Can(l.action, unit) {
 			continue
 		}
-		b.WriteString(`<li><a href="`)
+		b.WriteString(`      <li><a href="`)
 		b.WriteString(l.href)
 		b.WriteByte('"')
 		if l.current(p.Path) {
@@ -77,5 +148,4 @@ func (p pageData) NavItems() template.HTML {
 		b.WriteString(template.HTMLEscapeString(p.T(l.label)))
 		b.WriteString("</a></li>\n")
 	}
-	return template.HTML(b.String())
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"concord/internal/access"
@@ -160,8 +161,9 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		p = s.newPage(r, "page.error", p.Data)
 	}
 	t := s.pages.byName[name]
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := t.ExecuteTemplate(buf, "layout.html", p); err != nil {
 		s.Log.Error("render", "page", name, "err", err, "request_id", requestID(r))
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -170,6 +172,23 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// pageBuffers are the buffers pages are drawn into, reused: grown afresh
+// for every page (a dashboard is 100 KB) they were most of a page's
+// allocations, and so of its garbage collection.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPageBuffer is the largest buffer kept for reuse, so that one huge
+// page does not stay in memory.
+const maxPageBuffer = 1 << 20
+
+func putPageBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPageBuffer {
+		return
+	}
+	b.Reset()
+	pageBuffers.Put(b)
 }
 
 // formFailed shows the page again with the form's errors (422), or fails

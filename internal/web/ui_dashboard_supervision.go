@@ -1,10 +1,15 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"html/template"
 	"net/http"
 	"net/url"
+	"time"
 
+	"concord/internal/access"
+	"concord/internal/clock"
 	"concord/internal/inspect"
 	"concord/internal/meetings"
 	"concord/internal/problems"
@@ -13,7 +18,7 @@ import (
 
 // supervisionFigures are the alliance's meeting decisions by status, open
 // rectification items by unit and open problems: a few small counts, read
-// fresh on every visit.
+// fresh by the API and drawn into the dashboard (supervisionDrawn).
 type supervisionFigures struct {
 	Decisions meetings.Overview `json:"decisions"`
 	Rects     inspect.Overview  `json:"rectifications"`
@@ -68,6 +73,68 @@ type countTile struct {
 // overdueDecisions is how many overdue decisions the dashboard lists, the
 // earliest due first.
 const overdueDecisions = 10
+
+// supervisionBlock is what the block's template draws from.
+type supervisionBlock struct {
+	P   pageData
+	Sv  *supervision
+	Dir *directory
+}
+
+// supervisionReads are what reading the figures needs: asked again when a
+// block drawn for someone else is served.
+var supervisionReads = []access.Action{access.ViewMeetings, access.ViewInspections, access.ViewProblems, access.ViewScores}
+
+// supervisionDrawn is the block drawn in p's language. Its figures are
+// read by several queries whose statements SQLite compiles anew each time,
+// a fifth of a dashboard's work: the block drawn is kept while they cannot
+// have changed (supervisionStamp), as the charts above it are.
+func (s *Server) supervisionDrawn(ctx context.Context, p pageData, dir *directory) (template.HTML, error) {
+	for _, a := range supervisionReads {
+		if err := access.FromContext(ctx).Check(a, 0); err != nil {
+			return "", err
+		}
+	}
+	key, from := derivedKey{"dashboard.supervision", 0, p.Lang}, derivedFrom{s.supervisionStamp(), dir.all}
+	if v, ok := s.derived.get(key, from); ok {
+		return v.(template.HTML), nil
+	}
+	sv, err := s.supervisionOf(ctx, p, dir)
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := s.pages.byName["dashboard"].ExecuteTemplate(&buf, "dashboard-supervision", supervisionBlock{p, sv, dir}); err != nil {
+		return "", err
+	}
+	drawn := template.HTML(buf.String())
+	s.derived.put(key, from, drawn)
+	return drawn, nil
+}
+
+// supervisionWindow bounds how long a drawn block is served after another
+// instance wrote: the plans dashboard's own bound (plans.dashboardTTL).
+const supervisionWindow = 10 * time.Second
+
+// supervisionStamp tells which figures a block was drawn from: the writes
+// this instance committed through each service they are read from, the
+// day (what is overdue moves with it) and the current 10-second window
+// (what other instances wrote). Taken before the figures are read, a write
+// meanwhile leaves the block already stale.
+type supervisionStamp struct {
+	writes [5]uint64
+	day    clock.Date
+	window int64
+}
+
+func (s *Server) supervisionStamp() supervisionStamp {
+	now := s.Plans.Clock.Now()
+	return supervisionStamp{
+		writes: [5]uint64{s.Plans.Changes(), s.Meetings.Changes(), s.Inspect.Changes(), s.Problems.Changes(), s.Scores.Changes()},
+		day:    clock.DayOf(now),
+		window: now.UnixNano() / int64(supervisionWindow),
+	}
+}
 
 func (s *Server) supervisionOf(ctx context.Context, p pageData, dir *directory) (*supervision, error) {
 	sf, err := s.supervisionFigures(ctx)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"concord/internal/access"
 	"concord/internal/clock"
@@ -128,4 +129,37 @@ func TestBriefSupervisionSections(t *testing.T) {
 	res := uiGet(f, pmLogin(f, "viewer"), fmt.Sprintf("/meetings/%d/brief", m.ID))
 	wantIn(t, "brief", res, zh("inspect.brief.s_units"), "<td>他单位</td><td>0</td><td>1</td><td>0</td><td>1</td><td>0</td>",
 		zh("inspect.brief.s_overdue"), zh("problems.brief.s_problems"), "<p>"+zh("meeting.brief.none")+"</p>")
+}
+
+// TestSupervisionFollowsChanges: the dashboard's supervision block is
+// drawn once for everyone; a change made through this instance shows at the
+// next visit, one made by another instance within the 10 seconds the plans
+// dashboard may lag too.
+func TestSupervisionFollowsChanges(t *testing.T) {
+	for _, e := range []db.Engine{db.SQLite, db.Postgres} {
+		t.Run(string(e), func(t *testing.T) { supervisionFollowsChanges(t, e) })
+	}
+}
+
+func supervisionFollowsChanges(t *testing.T, e db.Engine) {
+	f := newFixture(t, e)
+	fake := clock.NewFake(time.Now())
+	f.Plans.Clock = fake
+	s := pmLogin(f, "inspector")
+	open := func(n int) string { return zh("supervision.dash.problems_summary", n, 0) }
+	wantIn(t, "no problem", uiGet(f, s, "/"), open(0))
+
+	raise := func(svc *problems.Service) {
+		t.Helper()
+		if _, err := svc.Raise(uiCtx(f.Users[access.Reporter]), problems.Input{Category: "policy", Title: "政策互认", Ask: "请协调", UnitIDs: []int64{f.Other.ID}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raise(f.Srv.Problems)
+	wantIn(t, "raised here", uiGet(f, s, "/"), open(1))
+
+	raise(&problems.Service{DB: f.DB, Clock: clock.System, Plans: f.Plans})
+	wantIn(t, "raised elsewhere, within the window", uiGet(f, s, "/"), open(1))
+	fake.Advance(10 * time.Second)
+	wantIn(t, "raised elsewhere, after the window", uiGet(f, s, "/"), open(2))
 }

@@ -74,18 +74,43 @@ func (s *Server) refused(r *http.Request, err error, formID string, values url.V
 // directory names the alliance's units and coordination areas in one
 // language; its lists hold the active ones, to choose from.
 type directory struct {
-	lang  string
-	Units []alliance.Unit
-	Areas []alliance.Area
-	all   *alliance.Directory
+	lang    string
+	Units   []alliance.Unit
+	Areas   []alliance.Area
+	all     *alliance.Directory
+	choices *dirChoices
 }
+
+// dirChoices are the active units and areas as options, in one language.
+type dirChoices struct{ units, areas []option }
 
 func (s *Server) directory(ctx context.Context, lang string) (*directory, error) {
 	all, err := s.Alliance.Directory(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &directory{lang: lang, Units: all.ActiveUnits, Areas: all.ActiveAreas, all: all}, nil
+	d := &directory{lang: lang, Units: all.ActiveUnits, Areas: all.ActiveAreas, all: all}
+	// Built once per directory and language: every list page and most
+	// forms offer all the units (300 in a national alliance).
+	key, from := derivedKey{"directory.choices", 0, lang}, derivedFrom{nil, all}
+	c, ok := s.derived.get(key, from)
+	if !ok {
+		c = d.newChoices()
+		s.derived.put(key, from, c)
+	}
+	d.choices = c.(*dirChoices)
+	return d, nil
+}
+
+func (d *directory) newChoices() *dirChoices {
+	c := &dirChoices{make([]option, len(d.Units)), make([]option, len(d.Areas))}
+	for i, u := range d.Units {
+		c.units[i] = option{itoa(u.ID), u.Name.In(d.lang)}
+	}
+	for i, a := range d.Areas {
+		c.areas[i] = option{itoa(a.ID), a.Name.In(d.lang)}
+	}
+	return c
 }
 
 // Dir is the directory itself, for templates handing it on.
@@ -107,23 +132,13 @@ func (d *directory) Area(id int64) string {
 	return "#" + itoa(id)
 }
 
-// UnitChoices are the active units to choose from.
-func (d *directory) UnitChoices() []option {
-	out := make([]option, len(d.Units))
-	for i, u := range d.Units {
-		out[i] = option{itoa(u.ID), u.Name.In(d.lang)}
-	}
-	return out
-}
+// UnitChoices are the active units to choose from; shared, not to be
+// changed.
+func (d *directory) UnitChoices() []option { return d.choices.units }
 
-// AreaChoices are the active coordination areas to choose from.
-func (d *directory) AreaChoices() []option {
-	out := make([]option, len(d.Areas))
-	for i, a := range d.Areas {
-		out[i] = option{itoa(a.ID), a.Name.In(d.lang)}
-	}
-	return out
-}
+// AreaChoices are the active coordination areas to choose from; shared,
+// not to be changed.
+func (d *directory) AreaChoices() []option { return d.choices.areas }
 
 // option is one choice of a select.
 type option struct{ Value, Text string }

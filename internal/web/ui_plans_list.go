@@ -1,8 +1,10 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"concord/internal/i18n"
 	"concord/internal/plans"
@@ -73,6 +75,35 @@ func (s *Server) listPage(r *http.Request, f form, d *listData, data any, fetch 
 		p.Form, err = rf, nil
 	}
 	return d.Page, p, err
+}
+
+// filterForm draws list d's filter form with its fields. Built here rather
+// than by the template: there each field was a handful of reflective calls,
+// and with nine the task list's filters were a quarter of its work.
+func (p pageData) filterForm(d *listData, fields ...input) template.HTML {
+	drawn, size := make([]template.HTML, len(fields)), 512
+	for i, in := range fields {
+		drawn[i] = in.HTML()
+		size += len(drawn[i]) + 3
+	}
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteString(`<form method="get" action="/` + d.Page + `" class="filters form noprint" role="search" novalidate>` + "\n")
+	if msg := p.MsgIn("filter"); msg != "" {
+		b.WriteString(`  <p class="error" role="alert">` + template.HTMLEscapeString(msg) + "</p>\n")
+	}
+	for _, f := range drawn {
+		b.WriteString("  ")
+		b.WriteString(string(f))
+		b.WriteByte('\n')
+	}
+	b.WriteString(`  <button type="submit">` + template.HTMLEscapeString(p.T("action.search")) + "</button>\n</form>")
+	return template.HTML(b.String())
+}
+
+// filter is field name of list d's filter form.
+func (p pageData) filter(d *listData, name, labelKey string) input {
+	return p.Input("filter", name, labelKey, d.Filter)
 }
 
 // rowStream emits an export's rows.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -45,6 +46,14 @@ func (p pageData) ReportShows() []option {
 		out[i] = option{v, p.T("plans.ui.reports.show." + v)}
 	}
 	return out
+}
+
+// ReportFilters is the report list's filter form.
+func (p pageData) ReportFilters(d *reportsData) template.HTML {
+	l := &d.listData
+	return p.filterForm(l,
+		p.filter(l, "show", "plans.ui.field.show").Pick(p.ReportShows()),
+		p.filter(l, "unit_id", "plans.ui.col.unit").Pick(d.UnitChoices()))
 }
 
 func (s *Server) reportsPage(r *http.Request, f form) (string, pageData, error) {

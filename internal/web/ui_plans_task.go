@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -25,6 +26,21 @@ func (p pageData) TaskSorts() []option {
 		out = append(out, option{s, p.T("plans.ui.sort." + strings.Replace(s, "-", "desc_", 1))})
 	}
 	return out
+}
+
+// TaskFilters is the task list's filter form.
+func (p pageData) TaskFilters(d *tasksData) template.HTML {
+	l := &d.listData
+	return p.filterForm(l,
+		p.filter(l, "q", "plans.ui.field.q").Of("search"),
+		p.filter(l, "plan_id", "plans.ui.field.plan").Pick(d.Plans),
+		p.filter(l, "area_id", "plans.ui.col.area").Pick(d.AreaChoices()),
+		p.filter(l, "unit_id", "plans.ui.col.unit").Pick(d.UnitChoices()),
+		p.filter(l, "light", "plans.ui.col.light").Pick(p.Enum("light")),
+		p.filter(l, "status", "plans.ui.col.status").Pick(p.Enum("status")),
+		p.filter(l, "due_from", "plans.ui.field.due_from").Of("date"),
+		p.filter(l, "due_to", "plans.ui.field.due_to").Of("date"),
+		p.filter(l, "sort", "plans.ui.field.sort").Pick(p.TaskSorts()))
 }
 
 func taskFilter(q *formIn) plans.TaskFilter {
