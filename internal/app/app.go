@@ -143,6 +143,7 @@ func (a *App) Web(version string) (*web.Server, error) {
 		Log:          a.Log,
 		CookieSecure: a.Config.CookieSecure,
 		TrustProxy:   a.Config.TrustProxy,
+		MaxReads:     a.Config.MaxReads,
 		Version:      version,
 
 		// The brief's sections after its own five, in this order (六、七、八).

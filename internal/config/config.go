@@ -43,6 +43,7 @@ type Config struct {
 	SMTPStartTLS    string        `key:"smtp-starttls" help:"STARTTLS: auto (when offered), always or never"`
 	SMTPImplicitTLS bool          `key:"smtp-implicit-tls" help:"connect with TLS from the start (port 465) instead of STARTTLS"`
 	JobsTick        time.Duration `key:"jobs-tick" help:"how often an instance looks for due scheduled jobs (reminders, chases, e-mail)"`
+	MaxReads        int           `key:"max-reads" help:"page and API reads served at once; more wait their turn in arrival order (0: four per CPU)"`
 }
 
 // Default is the configuration before any source is read.
@@ -201,6 +202,9 @@ func (c Config) validate() error {
 	}
 	if c.SMTPHost != "" && c.SMTPFrom == "" {
 		return fmt.Errorf("smtp-from: needed when smtp-host is set")
+	}
+	if c.MaxReads < 0 {
+		return fmt.Errorf("max-reads: 0 or more, got %d", c.MaxReads)
 	}
 	if c.JobsTick < time.Second {
 		return fmt.Errorf("jobs-tick: at least 1s, got %s", c.JobsTick)

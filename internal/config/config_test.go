@@ -18,7 +18,7 @@ var settingEnv = []string{
 	"CONCORD_TRUST_PROXY", "CONCORD_LOG_FORMAT", "CONCORD_LOG_LEVEL", "CONCORD_SESSION_IDLE",
 	"CONCORD_SESSION_MAX", "CONCORD_MAX_FAILED_LOGINS", "CONCORD_LOCKOUT_FOR", "CONCORD_SHUTDOWN_TIMEOUT",
 	"CONCORD_BASE_URL", "CONCORD_SMTP_HOST", "CONCORD_SMTP_PORT", "CONCORD_SMTP_FROM", "CONCORD_SMTP_USERNAME",
-	"CONCORD_SMTP_PASSWORD", "CONCORD_SMTP_STARTTLS", "CONCORD_SMTP_IMPLICIT_TLS", "CONCORD_JOBS_TICK",
+	"CONCORD_SMTP_PASSWORD", "CONCORD_SMTP_STARTTLS", "CONCORD_SMTP_IMPLICIT_TLS", "CONCORD_JOBS_TICK", "CONCORD_MAX_READS",
 }
 
 // cleanEnv unsets every CONCORD_* setting for the test, so that the
@@ -145,6 +145,7 @@ func TestErrors(t *testing.T) {
 		{name: "missing file", env: map[string]string{"CONCORD_CONFIG": "/nonexistent/concord.conf"}, wants: []string{"/nonexistent/concord.conf"}},
 		{name: "bad cookie-secure", env: map[string]string{"CONCORD_COOKIE_SECURE": "sometimes"}, wants: []string{"cookie-secure", "sometimes"}},
 		{name: "bad log-format", args: []string{"--log-format", "xml"}, wants: []string{"log-format", "xml"}},
+		{name: "negative max-reads", args: []string{"--max-reads", "-1"}, wants: []string{"max-reads", "-1"}},
 		{name: "no failed logins allowed", file: "max-failed-logins = 0\n", wants: []string{"max-failed-logins"}},
 		{name: "zero session idle", args: []string{"--session-idle", "0s"}, wants: []string{"session-idle"}},
 		{name: "negative session max", env: map[string]string{"CONCORD_SESSION_MAX": "-1h"}, wants: []string{"session-max"}},

@@ -181,9 +181,33 @@ func (s *Server) authenticate(r *http.Request) (viaCookie bool, err error) {
 	return viaCookie, nil
 }
 
-// wrap applies authentication, CSRF and the route's permission rule.
+// admit waits for a slot to serve a read (a GET or HEAD of a page or the
+// API), and reports false if the client gave up meanwhile. Reads are what
+// a crowd sends; past a few per CPU more at once only share the cores
+// more thinly, so that a costly page served beside fifty others takes
+// fifty times as long as alone. Waiting readers are let in first come,
+// first served (a channel queues its senders in order), so each waits
+// about as long as the queue, whatever it asks for. Writes are not held
+// back: they are few, and an upload may take the client's time.
+func (s *Server) admit(r *http.Request) bool {
+	select {
+	case s.reads <- struct{}{}:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// wrap applies admission, authentication, CSRF and the route's permission
+// rule.
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			if !s.admit(r) {
+				return
+			}
+			defer func() { <-s.reads }()
+		}
 		ri := info(r)
 		ri.actor = &access.Actor{RequestID: ri.id, ClientAddr: ri.addr}
 		viaCookie, err := s.authenticate(r)

@@ -7,6 +7,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"runtime"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -46,6 +47,8 @@ type Deps struct {
 	CookieSecure string // auto, always or never
 	TrustProxy   bool
 	Version      string
+	// MaxReads bounds the reads served at once (0: four per CPU); see admit.
+	MaxReads int
 
 	// BriefSections add sections to the meeting brief (escalated problems,
 	// inspection results) from capabilities the meetings package does not know.
@@ -61,8 +64,9 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 	derived derived
-	imports waterImports // readings imports running or recently done
-	pushes  pushLimiter  // the automatic stations' pushes per address
+	imports waterImports  // readings imports running or recently done
+	pushes  pushLimiter   // the automatic stations' pushes per address
+	reads   chan struct{} // a slot per read being served (admit)
 }
 
 // New builds the server, parsing and checking every template up front.
@@ -71,6 +75,10 @@ func New(d Deps) (*Server, error) {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{Deps: d, mux: http.NewServeMux()}
+	if d.MaxReads == 0 {
+		d.MaxReads = 4 * runtime.GOMAXPROCS(0)
+	}
+	s.reads = make(chan struct{}, d.MaxReads)
 	var err error
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
