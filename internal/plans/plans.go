@@ -21,6 +21,7 @@ type Service struct {
 	DB    *db.DB
 	Clock clock.Clock
 	dash  dashCache
+	lists listCache
 }
 
 // tx runs fn in a write transaction and, once it has committed, lets the

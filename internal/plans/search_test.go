@@ -151,3 +151,54 @@ func TestListTasksTotal(t *testing.T) {
 		}
 	})
 }
+
+// TestListTasksFollowsChanges: task list pages are kept between calls, and
+// a change to a task or an assignment made straight in the database, as
+// another instance would, shows at the next call; a text search is read
+// afresh every time.
+func TestListTasksFollowsChanges(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		task := w.task("T-1")
+		w.task("T-2")
+		list := func(f plans.TaskFilter) []string {
+			t.Helper()
+			ts, total, err := w.Plans.ListTasks(w.Coord, f)
+			if err != nil || total != len(ts) {
+				t.Fatalf("%d tasks of %d, %v", len(ts), total, err)
+			}
+			var out []string
+			for _, x := range ts {
+				out = append(out, x.Title)
+			}
+			return out
+		}
+		byPlan := plans.TaskFilter{PlanID: w.Plan.ID}
+		byUnit := plans.TaskFilter{UnitID: w.B.ID}
+		if got := list(byPlan); len(got) != 2 || len(list(byUnit)) != 2 {
+			t.Fatalf("tasks %v", got)
+		}
+		if _, err := d.W.Exec(`UPDATE tasks SET title = 'renamed' WHERE id = $1`, task.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(byPlan); got[0] != "renamed" {
+			t.Errorf("after a rename in the database: %v", got)
+		}
+		if _, err := d.W.Exec(`UPDATE assignments SET active = FALSE WHERE task_id = $1 AND unit_id = $2`, task.ID, w.B.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(byUnit); len(got) != 1 {
+			t.Errorf("after an assignment ended in the database: %v", got)
+		}
+		search := plans.TaskFilter{PlanID: w.Plan.ID, Query: "港口资源"}
+		if got := list(search); len(got) != 2 {
+			t.Fatalf("search: %v", got)
+		}
+		if _, err := d.W.Exec(`DELETE FROM search_docs WHERE task_id = $1`, task.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(search); len(got) != 1 {
+			t.Errorf("a search after its text went: %v", got)
+		}
+	})
+}

@@ -107,6 +107,16 @@ func (s *Service) ListTasks(ctx context.Context, f TaskFilter) ([]Task, int, err
 	if err != nil {
 		return nil, 0, err
 	}
+	// A list that searches text is not kept: the text is in reports too.
+	var stamp int64
+	if f.Query == "" {
+		if err := s.DB.R.QueryRowContext(ctx, `SELECT n FROM change_stamps WHERE name = 'tasks'`).Scan(&stamp); err != nil {
+			return nil, 0, err
+		}
+		if l, ok := s.lists.get(f, stamp); ok {
+			return slices.Clone(l.tasks), l.total, nil
+		}
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 50
@@ -120,12 +130,55 @@ func (s *Service) ListTasks(ctx context.Context, f TaskFilter) ([]Task, int, err
 	// A page that is not full ends the list and so tells the total: the
 	// count, a second query, is needed only for a full page or one past
 	// the end.
-	if len(ts) < limit && (len(ts) > 0 || offset == 0) {
-		return ts, offset + len(ts), nil
+	total := offset + len(ts)
+	if len(ts) == limit || len(ts) == 0 && offset > 0 {
+		if err := s.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM tasks t`+where, args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
 	}
-	var total int
-	err = s.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM tasks t`+where, args...).Scan(&total)
-	return ts, total, err
+	if f.Query == "" {
+		s.lists.put(f, stamp, listed{slices.Clone(ts), total})
+	}
+	return ts, total, nil
+}
+
+// listCache keeps task list pages by filter while the database's change
+// count for tasks and assignments stands (change_stamps 'tasks', counted up
+// by triggers whoever writes, migration 00014): one small read instead of
+// the page's queries. A change between reading the stamp and the page
+// leaves the page kept newer than its stamp, so the next read after the
+// change reads again, never the other way round.
+type listCache struct {
+	mu    sync.Mutex
+	stamp int64
+	m     map[TaskFilter]listed
+}
+
+type listed struct {
+	tasks []Task
+	total int
+}
+
+// maxLists bounds the pages kept; filters come from requests.
+const maxLists = 1024
+
+func (c *listCache) get(f TaskFilter, stamp int64) (listed, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, ok := c.m[f]
+	return l, ok && c.stamp == stamp
+}
+
+func (c *listCache) put(f TaskFilter, stamp int64, l listed) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if stamp < c.stamp {
+		return
+	}
+	if stamp > c.stamp || c.m == nil || len(c.m) >= maxLists {
+		c.m, c.stamp = map[TaskFilter]listed{}, stamp
+	}
+	c.m[f] = l
 }
 
 // EachTask streams every task matching f, for exports.
