@@ -3,11 +3,16 @@ package alliance
 import (
 	"context"
 	"sync/atomic"
+
+	"concord/internal/errs"
 )
 
-// Directory is every unit and area at one moment, for naming and choosing
-// them. It is shared by everyone who asks: treat it as read-only.
+// Directory is the alliance, every unit and area at one moment, for naming
+// and choosing them. It is shared by everyone who asks: treat it as
+// read-only.
 type Directory struct {
+	// Alliance is the alliance, when it has been named (Init).
+	Alliance    *Alliance
 	Units       []Unit // as Units lists them, retired ones included
 	Areas       []Area
 	ActiveUnits []Unit
@@ -30,10 +35,10 @@ func (d *Directory) UnitByCode(code string) (Unit, bool) { u, ok := d.byCode[cod
 // directoryCache is the last directory read; a zero value is empty.
 type directoryCache struct{ last atomic.Pointer[Directory] }
 
-// Directory returns the units and areas. Pages name units on every request,
-// so the last copy read is kept and read again only when the database's
-// change count for units and areas (kept by triggers, whoever writes) has
-// moved: one small query instead of two lists.
+// Directory returns the alliance, the units and areas. Pages name them on
+// every request, so the last copy read is kept and read again only when
+// the database's change count for them (kept by triggers, whoever writes)
+// has moved: one small query instead of three.
 func (s *Service) Directory(ctx context.Context) (*Directory, error) {
 	var stamp int64
 	if err := s.DB.R.QueryRowContext(ctx, `SELECT n FROM change_stamps WHERE name = 'directory'`).Scan(&stamp); err != nil {
@@ -41,6 +46,13 @@ func (s *Service) Directory(ctx context.Context) (*Directory, error) {
 	}
 	if d := s.dir.last.Load(); d != nil && d.stamp == stamp {
 		return d, nil
+	}
+	var al *Alliance
+	switch a, err := s.Get(ctx); {
+	case err == nil:
+		al = &a
+	case !errs.Is(err, errs.NotFound):
+		return nil, err
 	}
 	units, err := s.Units(ctx, true)
 	if err != nil {
@@ -52,7 +64,7 @@ func (s *Service) Directory(ctx context.Context) (*Directory, error) {
 	}
 	// A change between reading the stamp and the lists makes the copy newer
 	// than its stamp: the next call reads again, never the other way round.
-	d := &Directory{Units: units, Areas: areas, unit: map[int64]Unit{}, area: map[int64]Area{}, byCode: map[string]Unit{}, stamp: stamp}
+	d := &Directory{Alliance: al, Units: units, Areas: areas, unit: map[int64]Unit{}, area: map[int64]Area{}, byCode: map[string]Unit{}, stamp: stamp}
 	for _, u := range units {
 		d.unit[u.ID], d.byCode[u.Code] = u, u
 		if u.Active {

@@ -51,6 +51,11 @@ func dashboardFollowsChanges(t *testing.T, e db.Engine) {
 		t.Error("the dashboard's charts still name the unit as before")
 	}
 	wantIn(t, "unit filter after", uiGet(f, s, "/tasks"), fmt.Sprintf(`<option value="%d">改名后的单位</option>`, f.Own.ID))
+	// The alliance's name, in every page's frame, is kept with the units.
+	if _, err := f.DB.W.Exec(`UPDATE alliance SET name_zh_hans = '改名后的联盟'`); err != nil {
+		t.Fatal(err)
+	}
+	wantIn(t, "alliance after a rename", uiGet(f, s, "/tasks"), "改名后的联盟")
 
 	coord := uiCtx(f.Users[access.Coordinator])
 	if _, err := f.Plans.CancelTask(coord, f.TaskOther.ID, "并入其他任务", f.TaskOther.Version); err != nil {

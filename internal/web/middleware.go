@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"concord/internal/access"
+	"concord/internal/alliance"
 	"concord/internal/errs"
 	"concord/internal/i18n"
 	"concord/internal/plans"
@@ -26,6 +27,9 @@ type reqInfo struct {
 	csrf   string // the session's anti-forgery token, for forms
 	actor  *access.Actor
 	secure bool
+	read   bool // a GET or HEAD, which changes nothing
+	// dir is the alliance's directory as this read found it (allianceDir).
+	dir *alliance.Directory
 }
 
 type infoKey struct{}
@@ -82,7 +86,8 @@ const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 func (s *Server) base(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &reqInfo{id: r.Header.Get("X-Request-ID"), addr: s.clientAddr(r), secure: r.TLS != nil}
+		ri := &reqInfo{id: r.Header.Get("X-Request-ID"), addr: s.clientAddr(r), secure: r.TLS != nil,
+			read: r.Method == http.MethodGet || r.Method == http.MethodHead}
 		if !safeRequestID.MatchString(ri.id) {
 			ri.id = newID()
 		}
@@ -202,7 +207,7 @@ func (s *Server) admit(r *http.Request) bool {
 // rule.
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if info(r).read {
 			if !s.admit(r) {
 				return
 			}

@@ -142,8 +142,8 @@ func (s *Server) newPage(r *http.Request, titleKey string, data any) pageData {
 		p.Flash = ""
 	}
 	p.Title = p.T(titleKey)
-	if a, err := s.Alliance.Get(r.Context()); err == nil {
-		p.Alliance = a.Name
+	if dir, err := s.allianceDir(r.Context()); err == nil && dir.Alliance != nil {
+		p.Alliance = dir.Alliance.Name
 	}
 	if p.Signed() {
 		p.UserName = p.Actor.Login

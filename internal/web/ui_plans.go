@@ -84,8 +84,24 @@ type directory struct {
 // dirChoices are the active units and areas as options, in one language.
 type dirChoices struct{ units, areas []option }
 
+// allianceDir is the alliance's directory, read once per page or API read:
+// the page's frame names the alliance and its body the units, one check of
+// the change count serves both. A write reads it afresh each time, as it
+// may have changed it.
+func (s *Server) allianceDir(ctx context.Context) (*alliance.Directory, error) {
+	ri, _ := ctx.Value(infoKey{}).(*reqInfo)
+	if ri != nil && ri.dir != nil {
+		return ri.dir, nil
+	}
+	dir, err := s.Alliance.Directory(ctx)
+	if err == nil && ri != nil && ri.read {
+		ri.dir = dir
+	}
+	return dir, err
+}
+
 func (s *Server) directory(ctx context.Context, lang string) (*directory, error) {
-	all, err := s.Alliance.Directory(ctx)
+	all, err := s.allianceDir(ctx)
 	if err != nil {
 		return nil, err
 	}
