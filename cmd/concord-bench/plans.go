@@ -27,7 +27,11 @@ func runPlans(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	clients := fs.Int("clients", 50, "concurrent clients")
 	think := fs.Duration("think", 0, "each client's mean pause between requests (uniform in [0, 2×think)); 0: never pause (saturation)")
 	n := fs.Int("n", 1000, "timed requests of each kind per store")
-	warmup := fs.Int("warmup", 100, "unmeasured requests of each kind first")
+	// PostgreSQL's server processes each prepare and plan a statement the
+	// first times they meet it, and the pool grows to the admitted reads:
+	// the first few hundred requests of each kind measure that ramp, not a
+	// server that has been running.
+	warmup := fs.Int("warmup", 500, "unmeasured requests of each kind first")
 	bin := fs.String("bin", "", "a built concord binary (default: go build ./cmd/concord)")
 	asJSON := fs.Bool("json", false, "write the report as JSON on stdout")
 	strict := fs.Bool("strict", false, "exit with status 1 when a target is missed")
