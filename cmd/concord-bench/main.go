@@ -25,6 +25,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -153,7 +154,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // report is what a benchmark run prints.
 type report interface {
-	WriteJSON(io.Writer) error
 	WriteText(io.Writer)
 	Passed() bool
 }
@@ -161,7 +161,9 @@ type report interface {
 // emit writes r as text or JSON; with strict, a missed target is an error.
 func emit(w io.Writer, r report, asJSON, strict bool) error {
 	if asJSON {
-		if err := r.WriteJSON(w); err != nil {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
 			return err
 		}
 	} else {

@@ -450,7 +450,7 @@ type PlansReport struct {
 	Machine Machine      `json:"machine"`
 	Today   string       `json:"today"`
 	Runs    []LoadResult `json:"runs"`
-	Targets []Target     `json:"targets"`
+	Outcome
 }
 
 // Evaluate checks the targets on the largest store of each engine.
@@ -484,23 +484,6 @@ func (r *PlansReport) Evaluate() {
 			Baseline: "", Ratio: 0,
 		})
 	}
-}
-
-// Passed reports whether every target was met.
-func (r *PlansReport) Passed() bool {
-	for _, t := range r.Targets {
-		if !t.Pass {
-			return false
-		}
-	}
-	return true
-}
-
-// WriteJSON writes the report as indented JSON.
-func (r *PlansReport) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
 }
 
 // WriteText writes the report as readable tables.

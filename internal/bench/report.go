@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -162,7 +161,7 @@ type Report struct {
 	Dataset Dataset        `json:"dataset"`
 	API     APIResult      `json:"api"`
 	Process *ProcessResult `json:"process,omitempty"`
-	Targets []Target       `json:"targets"`
+	Outcome
 }
 
 // Evaluate fills in the targets from the measurements.
@@ -185,9 +184,14 @@ func (r *Report) Evaluate() {
 	}
 }
 
+// Outcome is a report's targets, each met or not.
+type Outcome struct {
+	Targets []Target `json:"targets"`
+}
+
 // Passed reports whether every target was met.
-func (r *Report) Passed() bool {
-	for _, t := range r.Targets {
+func (o Outcome) Passed() bool {
+	for _, t := range o.Targets {
 		if !t.Pass {
 			return false
 		}
@@ -197,13 +201,6 @@ func (r *Report) Passed() bool {
 
 func fmtMS(d time.Duration) string { return fmt.Sprintf("%.3f ms", ms(d)) }
 func fmtMB(b int64) string         { return fmt.Sprintf("%.1f MB", float64(b)/1e6) }
-
-// WriteJSON writes the report as indented JSON.
-func (r *Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
-}
 
 // WriteText writes the report as readable tables.
 func (r *Report) WriteText(w io.Writer) {

@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -298,7 +297,7 @@ type SupervisionReport struct {
 	Machine Machine          `json:"machine"`
 	Today   string           `json:"today"`
 	Runs    []SupervisionRun `json:"runs"`
-	Targets []Target         `json:"targets"`
+	Outcome
 }
 
 // Evaluate holds the largest store of each engine to the targets, by the
@@ -328,23 +327,6 @@ func (r *SupervisionReport) Evaluate() {
 			})
 		}
 	}
-}
-
-// Passed reports whether every target was met.
-func (r *SupervisionReport) Passed() bool {
-	for _, t := range r.Targets {
-		if !t.Pass {
-			return false
-		}
-	}
-	return true
-}
-
-// WriteJSON writes the report as indented JSON.
-func (r *SupervisionReport) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
 }
 
 // WriteText writes the report as readable tables.
