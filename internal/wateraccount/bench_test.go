@@ -3,7 +3,6 @@ package wateraccount_test
 import (
 	"bytes"
 	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"concord/internal/water"
 	"concord/internal/wateraccount"
 	"concord/internal/waterstore"
+	"concord/internal/waterstore/watertest"
 )
 
 // BenchmarkBrief measures the loop, the cross-boundary table and the brief
@@ -26,19 +26,10 @@ func BenchmarkBriefSQLite(b *testing.B)   { benchBrief(b, db.SQLite) }
 func BenchmarkBriefPostgres(b *testing.B) { benchBrief(b, db.Postgres) }
 
 func benchBrief(b *testing.B, engine db.Engine) {
-	n := 200
-	if s := os.Getenv("WATER_BENCH_STATIONS"); s != "" {
-		var err error
-		if n, err = strconv.Atoi(s); err != nil {
-			b.Fatal(err)
-		}
-	}
-	g := waterstore.Generated{Stations: n, Year: 2020, Every: 24 * time.Hour, Seed: 1}
-	var stations, samples bytes.Buffer
-	if err := g.WriteStations(&stations); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := g.WriteSamples(&samples); err != nil {
+	belt := watertest.Generate(b, 200, 24*time.Hour)
+	n := belt.N
+	samples, err := os.ReadFile(belt.Samples)
+	if err != nil {
 		b.Fatal(err)
 	}
 	for range b.N {
@@ -48,7 +39,7 @@ func benchBrief(b *testing.B, engine db.Engine) {
 		w.Clock.Set(time.Date(2021, 1, 20, 0, 0, 0, 0, time.UTC))
 		ws := &waterstore.Service{DB: d, Clock: w.Clock}
 		s := &wateraccount.Service{DB: d, Clock: w.Clock, Water: ws, Inspect: &inspect.Service{DB: d, Clock: w.Clock, Plans: w.Plans}}
-		if res, err := ws.ImportStations(w.Coord, bytes.NewReader(stations.Bytes()), "csv"); err != nil || len(res.Problems) > 0 {
+		if res, err := ws.ImportStations(w.Coord, bytes.NewReader(belt.Stations), "csv"); err != nil || len(res.Problems) > 0 {
 			b.Fatalf("stations: %+v, %v", res, err)
 		}
 		list, err := ws.Stations(w.Coord)
@@ -65,7 +56,7 @@ func benchBrief(b *testing.B, engine db.Engine) {
 				b.Fatal(err)
 			}
 		}
-		if rep, err := ws.Ingest(w.Coord, bytes.NewReader(samples.Bytes()), waterstore.IngestOptions{Options: water.Options{File: "samples.csv"}, Format: water.CSV}); err != nil || !rep.OK() {
+		if rep, err := ws.Ingest(w.Coord, bytes.NewReader(samples), waterstore.IngestOptions{Options: water.Options{File: "samples.csv"}, Format: water.CSV}); err != nil || !rep.OK() {
 			b.Fatalf("ingest: %v", err)
 		}
 		b.StartTimer()

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"concord/internal/dbtest"
 	"concord/internal/water"
 	"concord/internal/waterstore"
+	"concord/internal/waterstore/watertest"
 )
 
 // The ingest benchmark (issue 5, Performance): a generated year of
@@ -31,29 +31,8 @@ func BenchmarkIngestSQLite(b *testing.B)   { benchIngest(b, db.SQLite) }
 func BenchmarkIngestPostgres(b *testing.B) { benchIngest(b, db.Postgres) }
 
 func benchIngest(b *testing.B, engine db.Engine) {
-	n := 100
-	if s := os.Getenv("WATER_BENCH_STATIONS"); s != "" {
-		var err error
-		if n, err = strconv.Atoi(s); err != nil {
-			b.Fatal(err)
-		}
-	}
-	dir := b.TempDir()
-	g := waterstore.Generated{Stations: n, Year: 2020, Every: 4 * time.Hour, Seed: 1}
-	samples := filepath.Join(dir, "samples.csv")
-	var stations bytes.Buffer
-	if err := g.WriteStations(&stations); err != nil {
-		b.Fatal(err)
-	}
-	out, err := os.Create(samples)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rows, err := g.WriteSamples(out)
-	out.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
+	belt := watertest.Generate(b, 100, 4*time.Hour)
+	samples, rows, n := belt.Samples, belt.Rows, belt.N
 	values := float64(rows * 9)
 	for range b.N {
 		b.StopTimer()
@@ -67,7 +46,7 @@ func benchIngest(b *testing.B, engine db.Engine) {
 			b.Fatal(err)
 		}
 		f := setup(b, d)
-		if res, err := f.S.ImportStations(f.Coord, bytes.NewReader(stations.Bytes()), "csv"); err != nil || len(res.Problems) > 0 {
+		if res, err := f.S.ImportStations(f.Coord, bytes.NewReader(belt.Stations), "csv"); err != nil || len(res.Problems) > 0 {
 			b.Fatalf("stations: %+v, %v", res, err)
 		}
 		file, err := os.Open(samples)

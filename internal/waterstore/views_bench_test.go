@@ -3,8 +3,6 @@ package waterstore_test
 import (
 	"bytes"
 	"os"
-	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -12,6 +10,7 @@ import (
 	"concord/internal/dbtest"
 	"concord/internal/water"
 	"concord/internal/waterstore"
+	"concord/internal/waterstore/watertest"
 )
 
 // The web views' benchmark: WATER_BENCH_STATIONS generated stations
@@ -27,30 +26,11 @@ func BenchmarkViewsSQLite(b *testing.B)   { benchViews(b, db.SQLite) }
 func BenchmarkViewsPostgres(b *testing.B) { benchViews(b, db.Postgres) }
 
 func benchViews(b *testing.B, engine db.Engine) {
-	n := 100
-	if s := os.Getenv("WATER_BENCH_STATIONS"); s != "" {
-		var err error
-		if n, err = strconv.Atoi(s); err != nil {
-			b.Fatal(err)
-		}
-	}
-	g := waterstore.Generated{Stations: n, Year: 2020, Every: 24 * time.Hour, Seed: 1}
-	var stations bytes.Buffer
-	if err := g.WriteStations(&stations); err != nil {
-		b.Fatal(err)
-	}
-	samples := filepath.Join(b.TempDir(), "samples.csv")
-	out, err := os.Create(samples)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := g.WriteSamples(out); err != nil {
-		b.Fatal(err)
-	}
-	out.Close()
+	belt := watertest.Generate(b, 100, 24*time.Hour)
+	samples, n := belt.Samples, belt.N
 	d := dbtest.Open(b, engine)
 	f := setup(b, d)
-	if res, err := f.S.ImportStations(f.Coord, bytes.NewReader(stations.Bytes()), "csv"); err != nil || len(res.Problems) > 0 {
+	if res, err := f.S.ImportStations(f.Coord, bytes.NewReader(belt.Stations), "csv"); err != nil || len(res.Problems) > 0 {
 		b.Fatalf("stations: %+v, %v", res, err)
 	}
 	file, err := os.Open(samples)
